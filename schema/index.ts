@@ -1,0 +1,4 @@
+// The shared contract: everything that crosses a boundary between extension, server, CLI and UI.
+export * from './scenario.js';
+export * from './summary.js';
+export * from './parse.js';

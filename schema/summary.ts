@@ -1,0 +1,80 @@
+// The run summary: the one contract that the CLI, the HTTP API, reports and the dashboard share.
+
+export const FAILURE_CLASSES = [
+  'selector-not-found',
+  'timeout',
+  'assertion-failed',
+  'http-error',
+  'navigation-error',
+  'email-timeout',
+  'infrastructure',
+] as const;
+export type FailureClass = (typeof FAILURE_CLASSES)[number];
+
+export type StepStatus = 'passed' | 'failed';
+
+export interface RunOptions {
+  users: number;
+  concurrency: number;
+  rampUpMs: number;
+  iterations: number;
+  stepTimeoutMs: number;
+  personDeadlineMs: number;
+  baseUrl: string | null;
+  mailDomain: string;
+  seed: string;
+  browsers: number;
+  browser: string;
+}
+
+export interface StepSummary {
+  index: number;
+  type: string;
+  name: string | null;
+  title: string;
+  reached: number;
+  passed: number;
+  failed: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  failures: Partial<Record<FailureClass, number>>;
+}
+
+export interface PersonStepResult {
+  index: number;
+  status: StepStatus;
+  startedAt: string;
+  durationMs: number;
+  /** The selector candidate that found the element, as written in the scenario. */
+  matchedSelector: string | null;
+}
+
+export interface PersonResult {
+  user: number;
+  email: string;
+  status: StepStatus;
+  failedStep: number | null;
+  errorClass: FailureClass | null;
+  error: string | null;
+  url: string | null;
+  /** Status of the last main-document response the person's page received. */
+  httpStatus: number | null;
+  /** Path of the failure screenshot, relative to the artifacts folder. */
+  screenshot: string | null;
+  /** HTTP responses >= 500 and failed requests seen while the failing step ran. */
+  httpProblems: string[];
+  startedAt: string;
+  durationMs: number;
+  steps: PersonStepResult[];
+}
+
+export interface RunSummary {
+  scenario: string;
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  options: RunOptions;
+  users: { total: number; passed: number; failed: number; infrastructure: number };
+  steps: StepSummary[];
+  results: PersonResult[];
+}

@@ -1,0 +1,60 @@
+// Failure classes: what went wrong for a person at a step, stated so a release engineer can act.
+import { errors } from 'playwright-core';
+import type { FailureClass } from '../../../schema/index.js';
+import { InfrastructureError } from './browser-pool.js';
+import { EmailTimeoutError } from '../mail/sink.js';
+
+export class StepFailure extends Error {
+  override name = 'StepFailure';
+  constructor(
+    readonly failureClass: FailureClass,
+    message: string,
+    /** True when the step gave up after waiting its whole timeout for something to appear. */
+    readonly waitedOut = false,
+  ) {
+    super(message);
+  }
+}
+
+/** What the page was doing when the step failed, from the person's network watch. */
+export interface FailureContext {
+  /** Requests (document, fetch, XHR) still waiting for an answer, e.g. "POST /api/identity". */
+  pending: string[];
+  /** HTTP >= 500 answers and failed requests during this step or since the previous one. */
+  httpProblems: string[];
+  browserConnected: boolean;
+}
+
+/** Playwright's first line, without its call log: enough to read, never a wall of text. */
+export function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/^\w+\.\w+: /, '').trim();
+}
+
+/**
+ * Classes an error thrown by a step. Infrastructure first (the farm's fault never counts as the
+ * application's), then an HTTP problem seen around the step (the likely cause of whatever
+ * failed next), then what the step itself saw.
+ */
+export function classify(error: unknown, context: FailureContext): StepFailure {
+  const message = firstLine(error instanceof Error ? error.message : String(error));
+  if (error instanceof InfrastructureError || !context.browserConnected) {
+    return new StepFailure('infrastructure', context.browserConnected ? message : `the browser went away: ${message}`);
+  }
+  let failure: StepFailure;
+  if (error instanceof StepFailure) failure = error;
+  else if (error instanceof EmailTimeoutError) failure = new StepFailure('email-timeout', message);
+  else if (error instanceof errors.TimeoutError) failure = new StepFailure('timeout', message);
+  else if (/net::ERR_|NS_ERROR_|Navigation failed/.test(message)) failure = new StepFailure('navigation-error', message);
+  else failure = new StepFailure('assertion-failed', message);
+
+  // A page that never showed what the step waited for while the server had not yet answered
+  // is a slow back end, not a missing element.
+  const waited = failure.failureClass === 'timeout' || failure.waitedOut;
+  if (waited && context.pending.length > 0) {
+    failure = new StepFailure('timeout', `${failure.message}; still waiting for ${context.pending.slice(0, 3).join(', ')}`);
+  }
+  if (context.httpProblems.length > 0 && failure.failureClass !== 'http-error') {
+    return new StepFailure('http-error', `${context.httpProblems.slice(0, 3).join('; ')} (then: ${failure.message})`);
+  }
+  return failure;
+}

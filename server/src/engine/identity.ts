@@ -1,0 +1,42 @@
+// Synthetic people: deterministic per (run seed, person index), unique email per run.
+import { createHash } from 'node:crypto';
+import { Faker, en } from '@faker-js/faker';
+import type { UserField } from '../../../schema/index.js';
+
+export type Identity = Record<UserField, string>;
+
+const faker = new Faker({ locale: [en] });
+// Ages are counted from a fixed day so that a seed gives the same person on any day.
+const BIRTH_REFERENCE_DATE = new Date('2026-01-01T00:00:00Z');
+
+function seedOf(seed: string, index: number): number {
+  return createHash('sha256').update(`${seed}\0${index}`).digest().readUInt32LE(0);
+}
+
+/** Lower-case ASCII letters only, so names make valid, readable mailbox parts. */
+function mailboxPart(name: string): string {
+  return name.normalize('NFKD').toLowerCase().replace(/[^a-z]/g, '') || 'user';
+}
+
+/**
+ * The person with this index in a run. The email is unique per run (the run tag) and per
+ * person (the index), at the sink's domain, so every inbox belongs to exactly one person.
+ */
+export function makeIdentity(seed: string, index: number, runTag: string, mailDomain: string): Identity {
+  // Faker is synchronous: seeding then drawing in one go is deterministic even when shared.
+  faker.seed(seedOf(seed, index));
+  const firstName = faker.person.firstName();
+  const lastName = faker.person.lastName();
+  const birth = faker.date.birthdate({ mode: 'age', min: 19, max: 64, refDate: BIRTH_REFERENCE_DATE });
+  const password = `${faker.string.alphanumeric({ length: 10, casing: 'mixed' })}-${faker.string.numeric(2)}aZ!`;
+  return {
+    index: String(index),
+    firstName,
+    lastName,
+    fullName: `${firstName} ${lastName}`,
+    email: `${mailboxPart(firstName)}.${mailboxPart(lastName)}.${index}.${runTag}@${mailDomain}`,
+    password,
+    phone: faker.string.numeric({ length: 1, exclude: ['0', '1'] }) + faker.string.numeric(9),
+    dateOfBirth: birth.toISOString().slice(0, 10),
+  };
+}

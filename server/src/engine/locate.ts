@@ -1,0 +1,107 @@
+// Selector resolution: Chrome Recorder selectors (CSS, aria/, text/, xpath/, pierce/, arrays
+// through shadow roots) turned into Playwright locators, alternatives tried in order. This is
+// the one place that knows the selector syntax; every step that needs an element comes here.
+import type { Frame, Locator, Page } from 'playwright-core';
+import type { Selector } from '../../../schema/index.js';
+import { StepFailure } from './failure.js';
+
+type Scope = Page | Frame | Locator;
+
+/** How often to look again for an element that is not there yet. */
+const POLL_INTERVAL_MS = 50;
+
+/**
+ * Roles tried for an `aria/Name` selector without a role. Chrome matches the accessible name
+ * on any node; Playwright's role engine needs a role, so we offer the ones people act on.
+ */
+const NAMED_ROLES = [
+  'button', 'link', 'textbox', 'checkbox', 'radio', 'combobox', 'listbox', 'option', 'menuitem',
+  'tab', 'switch', 'slider', 'spinbutton', 'searchbox', 'heading', 'img', 'cell', 'dialog',
+] as const;
+
+const ARIA = /^aria\/(.*?)(?:\[role="([^"]+)"\])?$/s;
+
+function ariaLocator(scope: Scope, body: string): Locator {
+  const m = ARIA.exec(`aria/${body}`);
+  const name = m?.[1] ?? body;
+  const role = m?.[2];
+  type Role = Parameters<Page['getByRole']>[0];
+  const options = name ? { name, exact: true } : {};
+  if (role) return scope.getByRole(role as Role, options);
+  return NAMED_ROLES.map((r) => scope.getByRole(r, options)).reduce((a, b) => a.or(b));
+}
+
+/** One selector part (no shadow descent) within a scope. */
+function partLocator(scope: Scope, part: string): Locator {
+  if (part.startsWith('aria/')) return ariaLocator(scope, part.slice(5));
+  if (part.startsWith('text/')) return scope.getByText(part.slice(5));
+  if (part.startsWith('xpath/')) return scope.locator(`xpath=${part.slice(6)}`);
+  // Playwright's CSS engine already pierces open shadow roots, which is what pierce/ asks for.
+  if (part.startsWith('pierce/')) return scope.locator(`css=${part.slice(7)}`);
+  return scope.locator(`css=${part}`);
+}
+
+/** A selector as a locator: an array descends part by part (through shadow roots). */
+export function toLocator(root: Page | Frame, selector: Selector): Locator {
+  const parts = typeof selector === 'string' ? [selector] : selector;
+  let scope: Scope = root;
+  for (const part of parts) scope = partLocator(scope, part);
+  return scope as Locator;
+}
+
+export function selectorText(selector: Selector): string {
+  return typeof selector === 'string' ? selector : selector.join(' >> ');
+}
+
+export interface Found {
+  locator: Locator;
+  matched: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The first selector alternative that matches an element, waiting up to `timeoutMs` for one to
+ * appear. A candidate that matches several elements uses the first, as Chrome's replay does.
+ */
+export async function findElement(
+  root: Page | Frame,
+  selectors: readonly Selector[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Found> {
+  if (selectors.length === 0) throw new StepFailure('selector-not-found', 'the step has no selector to look for');
+  const candidates = selectors.map((s) => ({ text: selectorText(s), locator: toLocator(root, s) }));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const c of candidates) {
+      // A candidate can throw while the page navigates (its document is gone); try the next.
+      const count = await c.locator.count().catch(() => 0);
+      if (count > 0) return { locator: c.locator.first(), matched: c.text };
+    }
+    if (signal?.aborted) throw signal.reason;
+    if (Date.now() >= deadline) {
+      const shown = candidates.slice(0, 3).map((c) => JSON.stringify(c.text)).join(', ');
+      const more = candidates.length > 3 ? ` and ${candidates.length - 3} more` : '';
+      throw new StepFailure('selector-not-found', `no element matched ${shown}${more} within ${timeoutMs} ms`, true);
+    }
+    await sleep(POLL_INTERVAL_MS);
+  }
+}
+
+/** The frame a step runs in: a child-frame index path from the page's main frame. */
+export async function findFrame(page: Page, path: readonly number[] | undefined, timeoutMs: number): Promise<Frame> {
+  let frame = page.mainFrame();
+  if (!path) return frame;
+  const deadline = Date.now() + timeoutMs;
+  for (const index of path) {
+    let child = frame.childFrames()[index];
+    while (!child && Date.now() < deadline) {
+      await sleep(POLL_INTERVAL_MS);
+      child = frame.childFrames()[index];
+    }
+    if (!child) throw new StepFailure('selector-not-found', `no frame at path [${path.join(', ')}] within ${timeoutMs} ms`);
+    frame = child;
+  }
+  return frame;
+}

@@ -1,0 +1,65 @@
+// What one person's browser saw on the network: the last main-document status, requests still
+// waiting for an answer, and server errors. Kept per person so failures can say why.
+import type { BrowserContext, Request, Response } from 'playwright-core';
+
+/** Requests whose answer a person waits for; images and fonts never block a flow. */
+const WAITED_FOR = new Set(['document', 'fetch', 'xhr']);
+
+export interface HttpProblem {
+  at: number;
+  text: string;
+}
+
+function describe(request: Request): string {
+  const url = new URL(request.url());
+  return `${request.method()} ${url.pathname}`;
+}
+
+export class NetworkWatch {
+  lastDocumentStatus: number | null = null;
+  lastDocumentUrl: string | null = null;
+  /** "METHOD /path" of the last main-document request, for messages. */
+  lastDocument: string | null = null;
+  #pending = new Set<Request>();
+  #problems: HttpProblem[] = [];
+  #isTarget: (url: string) => boolean;
+
+  constructor(context: BrowserContext, isTarget: (url: string) => boolean) {
+    this.#isTarget = isTarget;
+    context.on('request', (r) => {
+      if (WAITED_FOR.has(r.resourceType())) this.#pending.add(r);
+    });
+    context.on('requestfinished', (r) => this.#pending.delete(r));
+    context.on('requestfailed', (r) => this.#failed(r));
+    context.on('response', (r) => this.#response(r));
+  }
+
+  #response(response: Response): void {
+    const request = response.request();
+    if (request.isNavigationRequest() && request.frame().parentFrame() === null) {
+      this.lastDocumentStatus = response.status();
+      this.lastDocumentUrl = response.url();
+      this.lastDocument = describe(request);
+    }
+    if (response.status() >= 500 && this.#isTarget(response.url())) {
+      this.#problems.push({ at: Date.now(), text: `${describe(request)} answered ${response.status()}` });
+    }
+  }
+
+  #failed(request: Request): void {
+    this.#pending.delete(request);
+    const error = request.failure()?.errorText ?? 'failed';
+    // ERR_ABORTED is the browser cancelling a request because the page moved on: not a fault.
+    if (error.includes('ERR_ABORTED') || !this.#isTarget(request.url())) return;
+    this.#problems.push({ at: Date.now(), text: `${describe(request)} failed (${error})` });
+  }
+
+  /** Requests of the target still waiting for an answer. */
+  pending(): string[] {
+    return [...this.#pending].filter((r) => this.#isTarget(r.url())).map(describe);
+  }
+
+  problemsSince(at: number): string[] {
+    return this.#problems.filter((p) => p.at >= at).map((p) => p.text);
+  }
+}

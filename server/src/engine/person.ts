@@ -1,0 +1,181 @@
+// One synthetic person going through the scenario in a fresh browser context: every step timed,
+// the first failure classed, screenshotted and explained, the context closed whatever happens.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PersonResult, PersonStepResult, Scenario, Step } from '../../../schema/index.js';
+import type { MailSink } from '../mail/sink.js';
+import type { BrowserPool } from './browser-pool.js';
+import { classify, StepFailure } from './failure.js';
+import { makeIdentity } from './identity.js';
+import { NetworkWatch } from './network-watch.js';
+import { runStep, type PersonSession } from './steps.js';
+import type { UrlPolicy } from './urls.js';
+import { redact } from './variables.js';
+
+export interface PersonHooks {
+  beforeEachStep?: (person: number, step: number) => void;
+  afterEachStep?: (person: number, result: PersonStepResult) => void;
+}
+
+export interface PersonPlan {
+  index: number;
+  scenario: Scenario;
+  runId: string;
+  runTag: string;
+  seed: string;
+  mailDomain: string;
+  stepTimeoutMs: number;
+  emailTimeoutMs: number;
+  deadlineMs: number;
+  /** Where failure screenshots go; null keeps none. */
+  artifactsDir: string | null;
+  fixturesDir: string;
+  urls: UrlPolicy;
+  sink: MailSink;
+  pool: BrowserPool;
+  /** Aborted when the whole run stops (Ctrl-C, stop button). */
+  runSignal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+  /** Names of the secrets the scenario uses: their values are removed from every message. */
+  secretNames: readonly string[];
+  hooks?: PersonHooks;
+}
+
+const SCREENSHOT_TIMEOUT_MS = 3000;
+
+function stepTimeout(plan: PersonPlan, step: Step): number {
+  return step.timeout ?? plan.scenario.timeout ?? plan.stepTimeoutMs;
+}
+
+/** Resolves with the step's outcome or rejects as soon as the person must stop. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined); // the work may reject after we gave up on it
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
+  const identity = makeIdentity(plan.seed, plan.index, plan.runTag, plan.mailDomain);
+  const secrets = [identity.password, ...plan.secretNames.map((n) => plan.env[n] ?? '')];
+  const startedAt = Date.now();
+  const result: PersonResult = {
+    user: plan.index,
+    email: identity.email,
+    status: 'passed',
+    failedStep: null,
+    errorClass: null,
+    error: null,
+    url: null,
+    httpStatus: null,
+    screenshot: null,
+    httpProblems: [],
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: 0,
+    steps: [],
+  };
+  const fail = (step: number, failure: StepFailure): void => {
+    result.status = 'failed';
+    result.failedStep = step;
+    result.errorClass = failure.failureClass;
+    result.error = redact(failure.message, secrets);
+  };
+
+  const abort = new AbortController();
+  const onRunAbort = (): void => abort.abort(plan.runSignal.reason);
+  plan.runSignal.addEventListener('abort', onRunAbort, { once: true });
+  const deadline = setTimeout(
+    () => abort.abort(new StepFailure('timeout', `gave up: the person deadline of ${plan.deadlineMs / 1000} s passed`)),
+    plan.deadlineMs,
+  );
+
+  let lease: Awaited<ReturnType<BrowserPool['newContext']>> | null = null;
+  try {
+    if (plan.runSignal.aborted) throw plan.runSignal.reason;
+    lease = await plan.pool.newContext({ viewport: { width: 1280, height: 800 } });
+    const { context } = lease;
+    const watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
+    const session: PersonSession = {
+      context,
+      page: await context.newPage(),
+      watch,
+      sink: plan.sink,
+      urls: plan.urls,
+      scope: { user: identity, runId: plan.runId, extracted: new Map(), env: plan.env },
+      signal: abort.signal,
+      startedAt,
+      previousStepEndedAt: startedAt,
+      lastEmail: null,
+      emailTimeoutMs: plan.emailTimeoutMs,
+      fixturesDir: plan.fixturesDir,
+      matchedSelector: null,
+      measuredMs: null,
+    };
+    for (const [index, step] of plan.scenario.steps.entries()) {
+      plan.hooks?.beforeEachStep?.(plan.index, index);
+      const stepStarted = Date.now();
+      session.matchedSelector = null;
+      session.measuredMs = null;
+      let failure: StepFailure | null = null;
+      try {
+        await raceAbort(runStep(session, step, stepTimeout(plan, step)), abort.signal);
+      } catch (error) {
+        failure = classify(abort.signal.aborted ? abort.signal.reason : error, {
+          pending: watch.pending(),
+          httpProblems: watch.problemsSince(session.previousStepEndedAt),
+          browserConnected: context.browser()?.isConnected() ?? false,
+        });
+      }
+      const stepResult: PersonStepResult = {
+        index,
+        status: failure ? 'failed' : 'passed',
+        startedAt: new Date(stepStarted).toISOString(),
+        durationMs: session.measuredMs ?? Date.now() - stepStarted,
+        matchedSelector: session.matchedSelector,
+      };
+      result.steps.push(stepResult);
+      plan.hooks?.afterEachStep?.(plan.index, stepResult);
+      if (failure) {
+        fail(index, failure);
+        result.httpProblems = watch.problemsSince(session.previousStepEndedAt).map((p) => redact(p, secrets));
+        await recordPage(plan, session, result, failure);
+        break;
+      }
+      session.previousStepEndedAt = Date.now();
+    }
+    if (result.status === 'passed') {
+      result.url = session.page.isClosed() ? null : session.page.url();
+      result.httpStatus = watch.lastDocumentStatus;
+    }
+  } catch (error) {
+    // Failing before the first step (no browser, run stopped) is never the application's fault.
+    const failure = error instanceof StepFailure ? error : new StepFailure('infrastructure', (error as Error).message);
+    fail(result.steps.length, failure.failureClass === 'infrastructure' ? failure : new StepFailure('infrastructure', failure.message));
+  } finally {
+    clearTimeout(deadline);
+    plan.runSignal.removeEventListener('abort', onRunAbort);
+    await lease?.release();
+    result.durationMs = Date.now() - startedAt;
+  }
+  return result;
+}
+
+/** URL, last status and a screenshot of the page the person was on when the step failed. */
+async function recordPage(plan: PersonPlan, session: PersonSession, result: PersonResult, failure: StepFailure): Promise<void> {
+  const page = session.context.pages().at(-1) ?? session.page;
+  result.httpStatus = session.watch.lastDocumentStatus;
+  if (page.isClosed() || failure.failureClass === 'infrastructure') return;
+  result.url = page.url();
+  if (!plan.artifactsDir) return;
+  const file = join('screenshots', `${plan.runId}-person-${plan.index}-step-${result.failedStep}.png`);
+  try {
+    await mkdir(join(plan.artifactsDir, 'screenshots'), { recursive: true });
+    await page.screenshot({ path: join(plan.artifactsDir, file), timeout: SCREENSHOT_TIMEOUT_MS });
+    result.screenshot = file;
+  } catch {
+    // A page that cannot even paint (a crashed renderer) still has its error and URL.
+  }
+}

@@ -1,0 +1,154 @@
+// A run: N synthetic people through one scenario, at most `concurrency` at once, started over
+// the ramp-up, on a shared browser pool, with their mail going to one sink. Knows nothing of
+// HTTP or sockets: callers watch it through hooks and get the run summary at the end.
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import type { PersonResult, RunOptions, RunSummary, Scenario } from '../../../schema/index.js';
+import { MailSink } from '../mail/sink.js';
+import { countPeople, summarizeSteps } from '../runs/aggregate.js';
+import { BrowserPool, InfrastructureError } from './browser-pool.js';
+import type { BrowserKind } from './chromium.js';
+import { runPerson, type PersonHooks } from './person.js';
+import { UrlPolicy } from './urls.js';
+import { MissingSecretError, secretNames } from './variables.js';
+
+export const DEFAULT_STEP_TIMEOUT_MS = 15_000;
+export const DEFAULT_EMAIL_TIMEOUT_MS = 60_000;
+export const DEFAULT_PERSON_DEADLINE_MS = 5 * 60_000;
+export const DEFAULT_MAIL_DOMAIN = 'inbox.turnout.test';
+export const DEFAULT_SMTP_PORT = 2525;
+
+export interface ReplayOptions {
+  users: number;
+  concurrency?: number;
+  rampUpMs?: number;
+  /** Each iteration sends a new crowd of `users` distinct people through the flow. */
+  iterations?: number;
+  stepTimeoutMs?: number;
+  emailTimeoutMs?: number;
+  personDeadlineMs?: number;
+  baseUrl?: string | null;
+  allowOrigins?: readonly string[];
+  mailDomain?: string;
+  seed?: string;
+  runId?: string;
+  browsers?: number;
+  prefer?: BrowserKind;
+  artifactsDir?: string | null;
+  fixturesDir?: string;
+  /** A running sink to use; without one the run starts its own on `smtpPort`. */
+  sink?: MailSink;
+  smtpPort?: number;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface ReplayHooks extends PersonHooks {
+  onStarted?: (info: { runId: string; total: number; options: RunOptions }) => void;
+  onPersonStarted?: (person: number) => void;
+  onPersonFinished?: (result: PersonResult) => void;
+}
+
+export class RunStoppedError extends InfrastructureError {
+  override name = 'RunStoppedError';
+}
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function replay(scenario: Scenario, options: ReplayOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {
+  const env = options.env ?? process.env;
+  const secrets = secretNames(scenario);
+  const missing = secrets.filter((n) => env[n] === undefined);
+  if (missing.length > 0) {
+    throw new MissingSecretError(`the scenario uses ${missing.map((n) => `{{secret.${n}}}`).join(', ')}: set ${missing.join(', ')} in the environment`);
+  }
+  const total = options.users * (options.iterations ?? 1);
+  const concurrency = Math.max(1, Math.min(total, options.concurrency ?? 4 * availableParallelism()));
+  const runId = options.runId ?? newRunId();
+  const runOptions: RunOptions = {
+    users: options.users,
+    concurrency,
+    rampUpMs: options.rampUpMs ?? 0,
+    iterations: options.iterations ?? 1,
+    stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+    personDeadlineMs: options.personDeadlineMs ?? DEFAULT_PERSON_DEADLINE_MS,
+    baseUrl: options.baseUrl ?? null,
+    mailDomain: options.mailDomain ?? DEFAULT_MAIL_DOMAIN,
+    seed: options.seed ?? runId,
+    browsers: Math.max(1, Math.min(concurrency, options.browsers ?? availableParallelism())),
+    browser: '',
+  };
+  const urls = new UrlPolicy(scenario, runOptions.baseUrl, options.allowOrigins);
+  const stop = new AbortController();
+  const onStop = (): void => stop.abort(new RunStoppedError('the run was stopped before this person finished'));
+  options.signal?.addEventListener('abort', onStop, { once: true });
+
+  const ownSink = options.sink ? null : new MailSink({ port: options.smtpPort ?? DEFAULT_SMTP_PORT });
+  const sink = options.sink ?? ownSink!;
+  let pool: BrowserPool | null = null;
+  const startedAt = new Date();
+  const results: PersonResult[] = [];
+  try {
+    await ownSink?.start();
+    pool = new BrowserPool({ browsers: runOptions.browsers, prefer: options.prefer });
+    runOptions.browser = pool.binary.kind;
+    await pool.warm();
+    hooks.onStarted?.({ runId, total, options: runOptions });
+
+    let next = 0;
+    const rampStep = total > 1 ? runOptions.rampUpMs / total : 0;
+    const worker = async (): Promise<void> => {
+      while (!stop.signal.aborted) {
+        const k = next++;
+        if (k >= total) return;
+        const wait = startedAt.getTime() + k * rampStep - Date.now();
+        if (wait > 0) await sleep(wait);
+        if (stop.signal.aborted) return;
+        hooks.onPersonStarted?.(k + 1);
+        const result = await runPerson({
+          index: k + 1,
+          scenario,
+          runId,
+          runTag: runId.slice(-6),
+          seed: runOptions.seed,
+          mailDomain: runOptions.mailDomain,
+          stepTimeoutMs: runOptions.stepTimeoutMs,
+          emailTimeoutMs: options.emailTimeoutMs ?? DEFAULT_EMAIL_TIMEOUT_MS,
+          deadlineMs: runOptions.personDeadlineMs,
+          artifactsDir: options.artifactsDir ?? null,
+          fixturesDir: options.fixturesDir ?? process.cwd(),
+          urls,
+          sink,
+          pool: pool!,
+          runSignal: stop.signal,
+          env,
+          secretNames: secrets,
+          hooks,
+        });
+        results.push(result);
+        hooks.onPersonFinished?.(result);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', onStop);
+    await pool?.close();
+    await ownSink?.stop();
+  }
+  results.sort((a, b) => a.user - b.user);
+  return {
+    scenario: scenario.title,
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    options: runOptions,
+    users: countPeople(results),
+    steps: summarizeSteps(scenario, results),
+    results,
+  };
+}

@@ -1,0 +1,258 @@
+// Step executors: what each step type does in one person's browser. The one switch over step
+// types lives here and ends in assertNever, so a new type fails to compile until it is handled.
+import { resolve } from 'node:path';
+import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import type { Step, StepOf } from '../../../schema/index.js';
+import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
+import type { MailSink, ReceivedEmail } from '../mail/sink.js';
+import { StepFailure } from './failure.js';
+import { findElement, findFrame } from './locate.js';
+import type { NetworkWatch } from './network-watch.js';
+import type { UrlPolicy } from './urls.js';
+import { expand, type VariableScope } from './variables.js';
+import { waitForElementStep } from './wait-for-element.js';
+
+export interface PersonSession {
+  context: BrowserContext;
+  page: Page;
+  watch: NetworkWatch;
+  sink: MailSink;
+  urls: UrlPolicy;
+  scope: VariableScope;
+  signal: AbortSignal;
+  startedAt: number;
+  /** When the previous step ended: an email's latency is counted from here. */
+  previousStepEndedAt: number;
+  lastEmail: ReceivedEmail | null;
+  emailTimeoutMs: number;
+  /** Folder that file-upload paths in `change` steps are relative to. */
+  fixturesDir: string;
+  /** Set by a step that found its element: which selector candidate matched. */
+  matchedSelector: string | null;
+  /** Set by a step whose duration is not its wall time (waitForEmail: send-to-receive latency). */
+  measuredMs: number | null;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled step ${JSON.stringify(value)}`);
+}
+
+const MOUSE_BUTTONS = { primary: 'left', auxiliary: 'middle', secondary: 'right', back: 'left', forward: 'left' } as const;
+
+/** The page a step runs in: the main page, or the popup whose URL the step names as `target`. */
+async function pageFor(s: PersonSession, step: Step, timeoutMs: number): Promise<Page> {
+  if (!step.target || step.target === 'main') return s.page;
+  const wanted = new URL(s.urls.rewrite(expand(step.target, s.scope)));
+  const matches = (p: Page): boolean => {
+    try {
+      const u = new URL(p.url());
+      return u.origin === wanted.origin && u.pathname === wanted.pathname;
+    } catch {
+      return false;
+    }
+  };
+  // A popup opens as about:blank and navigates after: look until one of the pages is there.
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = s.context.pages().find(matches);
+    if (open) return open;
+    if (Date.now() >= deadline) throw new StepFailure('selector-not-found', `no window with URL ${wanted.href} opened within ${timeoutMs} ms`, true);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function frameFor(s: PersonSession, step: Step, timeoutMs: number): Promise<{ page: Page; frame: Frame }> {
+  const page = await pageFor(s, step, timeoutMs);
+  return { page, frame: await findFrame(page, step.frame, timeoutMs) };
+}
+
+function checkDocumentStatus(s: PersonSession): void {
+  const status = s.watch.lastDocumentStatus;
+  if (status !== null && status >= 400) {
+    const where = s.watch.lastDocument ?? 'the page';
+    throw new StepFailure('http-error', `${where} answered ${status}`);
+  }
+}
+
+/** Runs an action; when the step asserts a navigation, waits for it and checks its status. */
+async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutMs: number, action: () => Promise<unknown>): Promise<void> {
+  if (!step.assertedEvents?.some((e) => e.type === 'navigation')) {
+    await action();
+    return;
+  }
+  const started = Date.now();
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: timeoutMs });
+  navigated.catch(() => undefined);
+  await action();
+  await navigated;
+  await page.waitForLoadState('load', { timeout: Math.max(1, timeoutMs - (Date.now() - started)) });
+  checkDocumentStatus(s);
+}
+
+/** Finds the step's element, then acts on it within what is left of the step's time. */
+async function onElement(
+  s: PersonSession,
+  step: StepOf<'click' | 'doubleClick' | 'hover' | 'change'>,
+  timeoutMs: number,
+  act: (element: Locator, remainingMs: number) => Promise<unknown>,
+): Promise<void> {
+  const started = Date.now();
+  const { page, frame } = await frameFor(s, step, timeoutMs);
+  const found = await findElement(frame, step.selectors, timeoutMs, s.signal);
+  s.matchedSelector = found.matched;
+  const remaining = (): number => Math.max(1, timeoutMs - (Date.now() - started));
+  await withNavigation(s, page, step, remaining(), () => act(found.locator, remaining()));
+}
+
+function position(step: StepOf<'click' | 'doubleClick'>): { x: number; y: number } | undefined {
+  return step.offsetX !== undefined && step.offsetY !== undefined ? { x: step.offsetX, y: step.offsetY } : undefined;
+}
+
+async function changeValue(s: PersonSession, element: Locator, value: string, timeoutMs: number): Promise<void> {
+  const kind = await element.evaluate((el) => `${el.tagName.toLowerCase()}:${(el as HTMLInputElement).type ?? ''}`, undefined, { timeout: timeoutMs });
+  if (kind.startsWith('select:')) {
+    const byValue = await element.selectOption({ value }, { timeout: timeoutMs }).catch(() => null);
+    if (!byValue) await element.selectOption({ label: value }, { timeout: timeoutMs });
+  } else if (kind === 'input:file') {
+    await element.setInputFiles(value.split('\n').map((f) => resolve(s.fixturesDir, f)), { timeout: timeoutMs });
+  } else if (kind === 'input:checkbox' || kind === 'input:radio') {
+    await element.setChecked(value !== '' && value !== 'false' && value !== 'off', { timeout: timeoutMs });
+  } else {
+    await element.fill(value, { timeout: timeoutMs });
+  }
+}
+
+async function navigate(s: PersonSession, step: Step, rawUrl: string, timeoutMs: number): Promise<void> {
+  const url = s.urls.rewrite(rawUrl);
+  s.urls.assertAllowed(url);
+  const page = await pageFor(s, step, timeoutMs);
+  await page.goto(url, { timeout: timeoutMs, waitUntil: 'load' });
+  checkDocumentStatus(s);
+}
+
+function subjectMatcher(subject: string | undefined): ((s: string) => boolean) | undefined {
+  if (!subject) return undefined;
+  const regex = asRegExp(subject);
+  if (regex) return (s) => regex.test(s);
+  const lower = subject.toLowerCase();
+  return (s) => s.toLowerCase().includes(lower);
+}
+
+async function waitForEmail(s: PersonSession, step: StepOf<'waitForEmail'>): Promise<void> {
+  const mail = await s.sink.waitFor(expand(step.to, s.scope), {
+    since: s.startedAt,
+    afterId: s.lastEmail?.id ?? 0,
+    subject: subjectMatcher(step.subject && expand(step.subject, s.scope)),
+    timeoutMs: step.timeout ?? s.emailTimeoutMs,
+    signal: s.signal,
+  });
+  s.lastEmail = mail;
+  s.measuredMs = Math.max(0, mail.receivedAt - s.previousStepEndedAt);
+}
+
+function lastEmail(s: PersonSession): ReceivedEmail {
+  if (!s.lastEmail) throw new StepFailure('assertion-failed', 'no email has been received yet');
+  return s.lastEmail;
+}
+
+async function openEmailLink(s: PersonSession, step: StepOf<'openEmailLink'>, timeoutMs: number): Promise<void> {
+  const mail = lastEmail(s);
+  const wanted = step.link && expand(step.link, s.scope);
+  const link = pickLink(mail.links, wanted);
+  if (!link) {
+    const seen = mail.links.map((l) => JSON.stringify(l.text)).join(', ') || 'none';
+    throw new StepFailure('assertion-failed', `no link ${wanted ? JSON.stringify(wanted) : ''} in the email "${mail.subject}" (links: ${seen})`);
+  }
+  await navigate(s, step, link.url, timeoutMs);
+}
+
+function extractFromEmail(s: PersonSession, step: StepOf<'extractFromEmail'>): void {
+  const mail = lastEmail(s);
+  const match = new RegExp(step.pattern).exec(emailBodyText(mail));
+  if (!match?.[1]) throw new StepFailure('assertion-failed', `the pattern ${step.pattern} found nothing in the email "${mail.subject}"`);
+  s.scope.extracted.set(step.as, match[1]);
+}
+
+/** Turnout's own steps exported for Chrome travel as customStep; run them as themselves. */
+const TURNOUT_CUSTOM_STEPS = new Set(['waitForEmail', 'openEmailLink', 'extractFromEmail']);
+
+export async function runStep(s: PersonSession, step: Step, timeoutMs: number): Promise<void> {
+  switch (step.type) {
+    case 'navigate':
+      return navigate(s, step, expand(step.url, s.scope), timeoutMs);
+    case 'click':
+      return onElement(s, step, timeoutMs, (el, t) =>
+        el.click({ position: position(step), button: MOUSE_BUTTONS[step.button ?? 'primary'], delay: step.duration, timeout: t }),
+      );
+    case 'doubleClick':
+      return onElement(s, step, timeoutMs, (el, t) =>
+        el.dblclick({ position: position(step), button: MOUSE_BUTTONS[step.button ?? 'primary'], timeout: t }),
+      );
+    case 'hover':
+      return onElement(s, step, timeoutMs, (el, t) => el.hover({ timeout: t }));
+    case 'change':
+      return onElement(s, step, timeoutMs, (el, t) => changeValue(s, el, expand(step.value, s.scope), t));
+    case 'keyDown':
+    case 'keyUp': {
+      const page = await pageFor(s, step, timeoutMs);
+      return withNavigation(s, page, step, timeoutMs, () =>
+        step.type === 'keyDown' ? page.keyboard.down(step.key) : page.keyboard.up(step.key),
+      );
+    }
+    case 'scroll': {
+      const { frame } = await frameFor(s, step, timeoutMs);
+      const to = { x: step.x ?? 0, y: step.y ?? 0 };
+      if (step.selectors?.length) {
+        const found = await findElement(frame, step.selectors, timeoutMs, s.signal);
+        s.matchedSelector = found.matched;
+        await found.locator.evaluate((el, p) => el.scrollTo(p.x, p.y), to, { timeout: timeoutMs });
+      } else {
+        await frame.evaluate((p) => window.scrollTo(p.x, p.y), to);
+      }
+      return;
+    }
+    case 'setViewport':
+      return (await pageFor(s, step, timeoutMs)).setViewportSize({ width: step.width, height: step.height });
+    case 'waitForElement': {
+      const { frame } = await frameFor(s, step, timeoutMs);
+      s.matchedSelector = await waitForElementStep(frame, step, timeoutMs, s.signal);
+      return;
+    }
+    case 'waitForExpression': {
+      const { frame } = await frameFor(s, step, timeoutMs);
+      await frame.waitForFunction(step.expression, undefined, { timeout: timeoutMs, polling: 100 }).catch((e: Error) => {
+        throw e.name === 'TimeoutError'
+          ? new StepFailure('assertion-failed', `${step.expression} stayed false for ${timeoutMs} ms`, true)
+          : e;
+      });
+      return;
+    }
+    case 'close':
+      return (await pageFor(s, step, timeoutMs)).close();
+    case 'customStep':
+      // Chrome's replayer skips custom steps it has no extension for; so does Turnout.
+      if (TURNOUT_CUSTOM_STEPS.has(step.name)) {
+        return runStep(s, { ...(step.parameters as object), type: step.name } as Step, timeoutMs);
+      }
+      return;
+    case 'emulateNetworkConditions': {
+      const page = await pageFor(s, step, timeoutMs);
+      const cdp = await s.context.newCDPSession(page);
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: step.download === 0 && step.upload === 0,
+        latency: step.latency,
+        downloadThroughput: step.download,
+        uploadThroughput: step.upload,
+      });
+      return;
+    }
+    case 'waitForEmail':
+      return waitForEmail(s, step);
+    case 'openEmailLink':
+      return openEmailLink(s, step, timeoutMs);
+    case 'extractFromEmail':
+      return extractFromEmail(s, step);
+    default:
+      return assertNever(step);
+  }
+}

@@ -1,0 +1,55 @@
+// {{variable}} expansion, and the secrets that must never leave a person's browser.
+import { VARIABLE_PATTERN, type Scenario } from '../../../schema/index.js';
+import type { Identity } from './identity.js';
+
+export class MissingSecretError extends Error {
+  override name = 'MissingSecretError';
+}
+
+export interface VariableScope {
+  user: Identity;
+  runId: string;
+  /** Values taken from emails by extractFromEmail, by name. */
+  extracted: Map<string, string>;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Replaces every {{…}} in text. Names were checked by parseScenario; a missing one throws. */
+export function expand(text: string, scope: VariableScope): string {
+  return text.replace(VARIABLE_PATTERN, (_, name: string) => {
+    const [prefix, field] = name.split('.');
+    if (prefix === 'user' && field) {
+      const value = scope.user[field as keyof Identity];
+      if (value !== undefined) return value;
+    } else if (prefix === 'run' && field === 'id') {
+      return scope.runId;
+    } else if (prefix === 'secret' && field) {
+      const value = scope.env[field];
+      if (value === undefined) throw new MissingSecretError(`{{secret.${field}}} is not set: export ${field} in the environment`);
+      return value;
+    } else if (field === undefined) {
+      const value = scope.extracted.get(name);
+      if (value !== undefined) return value;
+    }
+    throw new Error(`{{${name}}} has no value here`);
+  });
+}
+
+/** The names of every {{secret.NAME}} a scenario uses. */
+export function secretNames(scenario: Scenario): string[] {
+  const names = new Set<string>();
+  for (const match of JSON.stringify(scenario.steps).matchAll(VARIABLE_PATTERN)) {
+    const [prefix, field] = (match[1] ?? '').split('.');
+    if (prefix === 'secret' && field) names.add(field);
+  }
+  return [...names];
+}
+
+const REDACTED = '«redacted»';
+
+/** Removes passwords and secret values from text bound for logs, summaries and reports. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join(REDACTED);
+  return out;
+}

@@ -1,0 +1,55 @@
+// Chrome Recorder's waitForElement: wait until a selector matches `count` elements (compared by
+// `operator`), optionally only visible ones, optionally with given properties and attributes.
+import type { Frame } from 'playwright-core';
+import type { StepOf } from '../../../schema/index.js';
+import { StepFailure } from './failure.js';
+import { selectorText, toLocator } from './locate.js';
+
+const POLL_INTERVAL_MS = 100;
+
+interface Filter {
+  visible: boolean;
+  properties: Record<string, unknown>;
+  attributes: Record<string, string>;
+}
+
+/** Returns the selector candidate that satisfied the step. */
+export async function waitForElementStep(
+  frame: Frame,
+  step: StepOf<'waitForElement'>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<string> {
+  const operator = step.operator ?? '>=';
+  const count = step.count ?? 1;
+  // Chrome's replayer waits for visible elements unless the step says otherwise.
+  const filter: Filter = { visible: step.visible ?? true, properties: step.properties ?? {}, attributes: step.attributes ?? {} };
+  const holds = (n: number): boolean => (operator === '>=' ? n >= count : operator === '<=' ? n <= count : n === count);
+  const candidates = step.selectors.map((s) => ({ text: selectorText(s), locator: toLocator(frame, s) }));
+  const deadline = Date.now() + timeoutMs;
+  let seen = 0;
+  for (;;) {
+    for (const c of candidates) {
+      const n = await c.locator
+        .evaluateAll(
+          (els, f: Filter) =>
+            els.filter(
+              (el) =>
+                (!f.visible || el.checkVisibility({ visibilityProperty: true })) &&
+                Object.entries(f.properties).every(([k, v]) => JSON.stringify((el as unknown as Record<string, unknown>)[k]) === JSON.stringify(v)) &&
+                Object.entries(f.attributes).every(([k, v]) => el.getAttribute(k) === v),
+            ).length,
+          filter,
+        )
+        .catch(() => -1);
+      if (n >= 0 && holds(n)) return c.text;
+      seen = Math.max(seen, n);
+    }
+    if (signal.aborted) throw signal.reason;
+    if (Date.now() >= deadline) {
+      const what = `${operator} ${count}${filter.visible ? ' visible' : ''} element(s) matching ${JSON.stringify(candidates[0]?.text ?? '')}`;
+      throw new StepFailure('assertion-failed', `expected ${what} within ${timeoutMs} ms; found ${Math.max(0, seen)}`, true);
+    }
+    await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+  }
+}

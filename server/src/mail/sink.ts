@@ -1,0 +1,167 @@
+// Turnout's SMTP sink: the target site mails its confirmation links here, and each message is
+// handed to the synthetic person waiting for it, by recipient, the moment it arrives.
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import PostalMime from 'postal-mime';
+import { SMTPServer } from 'smtp-server';
+import { extractLinks, type EmailLink } from './links.js';
+
+export interface ReceivedEmail {
+  id: number;
+  to: string[];
+  from: string | null;
+  subject: string;
+  text: string;
+  html: string | null;
+  links: EmailLink[];
+  /** Epoch milliseconds when the sink finished receiving the message. */
+  receivedAt: number;
+}
+
+export interface WaitForEmailOptions {
+  /** Only messages received at or after this epoch-ms time count. */
+  since: number;
+  /** Only messages newer than this one count (a second email in the same flow). */
+  afterId?: number;
+  subject?: (subject: string) => boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface MailSinkOptions {
+  port: number;
+  host?: string;
+  /** Messages kept in memory in all; the oldest go first (bounded memory under a flood). */
+  maxStoredMessages?: number;
+  /** Largest message accepted, in bytes. */
+  maxMessageBytes?: number;
+}
+
+export class EmailTimeoutError extends Error {
+  override name = 'EmailTimeoutError';
+}
+
+interface Waiter {
+  accepts: (mail: ReceivedEmail) => boolean;
+  resolve: (mail: ReceivedEmail) => void;
+}
+
+export class MailSink {
+  #server: SMTPServer;
+  #options: Required<MailSinkOptions>;
+  #byAddress = new Map<string, ReceivedEmail[]>();
+  #waiters = new Map<string, Set<Waiter>>();
+  #stored = 0;
+  #nextId = 1;
+  #port = 0;
+  /** Messages accepted since start, including those already evicted. */
+  received = 0;
+
+  constructor(options: MailSinkOptions) {
+    this.#options = { host: '127.0.0.1', maxStoredMessages: 20_000, maxMessageBytes: 5 * 1024 * 1024, ...options };
+    this.#server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      banner: 'Turnout mail sink',
+      size: this.#options.maxMessageBytes,
+      onData: (stream, session, callback) => {
+        const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+            callback(Object.assign(new Error('message too large'), { responseCode: 552 }));
+            return;
+          }
+          this.#accept(Buffer.concat(chunks), recipients).then(() => callback(), callback);
+        });
+      },
+    });
+    this.#server.on('error', () => undefined);
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  async start(): Promise<number> {
+    this.#server.listen(this.#options.port, this.#options.host);
+    await once(this.#server.server, 'listening');
+    this.#port = (this.#server.server.address() as AddressInfo).port;
+    return this.#port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #accept(raw: Buffer, recipients: string[]): Promise<void> {
+    const parsed = await PostalMime.parse(raw);
+    const html = typeof parsed.html === 'string' ? parsed.html : null;
+    const text = parsed.text ?? '';
+    const mail: ReceivedEmail = {
+      id: this.#nextId++,
+      to: recipients,
+      from: parsed.from?.address ?? null,
+      subject: parsed.subject ?? '',
+      text,
+      html,
+      links: extractLinks(html, text),
+      receivedAt: Date.now(),
+    };
+    this.received++;
+    for (const address of recipients) {
+      const list = this.#byAddress.get(address) ?? [];
+      list.push(mail);
+      this.#byAddress.set(address, list);
+      this.#stored++;
+      for (const waiter of this.#waiters.get(address) ?? []) if (waiter.accepts(mail)) waiter.resolve(mail);
+    }
+    this.#evict();
+  }
+
+  #evict(): void {
+    for (const [address, list] of this.#byAddress) {
+      if (this.#stored <= this.#options.maxStoredMessages) return;
+      this.#stored -= list.length;
+      this.#byAddress.delete(address);
+    }
+  }
+
+  /** Messages received for an address, oldest first. */
+  messages(address: string): ReceivedEmail[] {
+    return [...(this.#byAddress.get(address.toLowerCase()) ?? [])];
+  }
+
+  /** Resolves with the first message for `address` that matches, already here or yet to come. */
+  waitFor(address: string, options: WaitForEmailOptions): Promise<ReceivedEmail> {
+    const key = address.toLowerCase();
+    const accepts = (m: ReceivedEmail): boolean =>
+      m.receivedAt >= options.since && m.id > (options.afterId ?? 0) && (!options.subject || options.subject(m.subject));
+    const already = this.#byAddress.get(key)?.find(accepts);
+    if (already) return Promise.resolve(already);
+    return new Promise<ReceivedEmail>((resolve, reject) => {
+      const set = this.#waiters.get(key) ?? new Set<Waiter>();
+      this.#waiters.set(key, set);
+      const done = (): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        set.delete(waiter);
+        if (set.size === 0) this.#waiters.delete(key);
+      };
+      const waiter: Waiter = { accepts, resolve: (m) => (done(), resolve(m)) };
+      const onAbort = (): void => (done(), reject(options.signal?.reason ?? new Error('aborted')));
+      const timer = setTimeout(() => {
+        done();
+        reject(new EmailTimeoutError(`no email for ${address} within ${formatSeconds(options.timeoutMs)}`));
+      }, options.timeoutMs);
+      set.add(waiter);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
+}

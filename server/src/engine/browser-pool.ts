@@ -2,6 +2,7 @@
 // browsers by load. A browser that dies is replaced on the next request; its people fail as
 // `infrastructure` (see person.ts), never as the application's fault.
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import { InfrastructureError } from './errors.js';
 import { CHROMIUM_ARGS, CHROMIUM_MISSING, findChromium, type BrowserKind, type ChromiumBinary } from './chromium.js';
 
 export interface BrowserPoolOptions {
@@ -13,10 +14,6 @@ export interface BrowserPoolOptions {
 interface Slot {
   browser: Promise<Browser>;
   active: number;
-}
-
-export class InfrastructureError extends Error {
-  override name = 'InfrastructureError';
 }
 
 export class BrowserPool {

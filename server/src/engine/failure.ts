@@ -1,7 +1,7 @@
 // Failure classes: what went wrong for a person at a step, stated so a release engineer can act.
 import { errors } from 'playwright-core';
 import type { FailureClass } from '../../../schema/index.js';
-import { InfrastructureError } from './browser-pool.js';
+import { InfrastructureError } from './errors.js';
 import { EmailTimeoutError } from '../mail/sink.js';
 
 export class StepFailure extends Error {

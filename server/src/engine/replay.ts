@@ -6,11 +6,12 @@ import { availableParallelism } from 'node:os';
 import type { PersonResult, RunOptions, RunSummary, Scenario } from '../../../schema/index.js';
 import { MailSink } from '../mail/sink.js';
 import { countPeople, summarizeSteps } from '../runs/aggregate.js';
-import { BrowserPool, InfrastructureError } from './browser-pool.js';
+import { BrowserPool } from './browser-pool.js';
+import { InfrastructureError, ReplayInputError } from './errors.js';
 import type { BrowserKind } from './chromium.js';
 import { runPerson, type PersonHooks } from './person.js';
 import { UrlPolicy } from './urls.js';
-import { MissingSecretError, secretNames } from './variables.js';
+import { secretNames } from './variables.js';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 15_000;
 export const DEFAULT_EMAIL_TIMEOUT_MS = 60_000;
@@ -65,7 +66,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
   const secrets = secretNames(scenario);
   const missing = secrets.filter((n) => env[n] === undefined);
   if (missing.length > 0) {
-    throw new MissingSecretError(`the scenario uses ${missing.map((n) => `{{secret.${n}}}`).join(', ')}: set ${missing.join(', ')} in the environment`);
+    throw new ReplayInputError(`the scenario uses ${missing.map((n) => `{{secret.${n}}}`).join(', ')}: set ${missing.join(', ')} in the environment`);
   }
   const total = options.users * (options.iterations ?? 1);
   const concurrency = Math.max(1, Math.min(total, options.concurrency ?? 4 * availableParallelism()));

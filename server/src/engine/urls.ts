@@ -1,6 +1,7 @@
 // Where a run may go: the recorded origin rewritten to --base-url, and an allow-list made of the
 // scenario's own origins plus the base URL, so a scenario cannot steer the farm elsewhere.
 import type { Scenario } from '../../../schema/index.js';
+import { ReplayInputError } from './errors.js';
 import { StepFailure } from './failure.js';
 
 function originOf(url: string): string | null {
@@ -21,7 +22,7 @@ export class UrlPolicy {
     const firstNavigate = scenario.steps.find((s) => s.type === 'navigate');
     this.recordedOrigin = firstNavigate?.type === 'navigate' ? originOf(firstNavigate.url) : null;
     this.#baseOrigin = baseUrl ? originOf(baseUrl) : null;
-    if (baseUrl && !this.#baseOrigin) throw new Error(`--base-url ${JSON.stringify(baseUrl)} is not an absolute http(s) URL`);
+    if (baseUrl && !this.#baseOrigin) throw new ReplayInputError(`--base-url ${JSON.stringify(baseUrl)} is not an absolute http(s) URL`);
     const allowed = new Set<string>();
     for (const step of scenario.steps) {
       const urls = [step.type === 'navigate' ? step.url : undefined, step.target !== 'main' ? step.target : undefined];

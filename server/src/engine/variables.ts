@@ -1,10 +1,8 @@
 // {{variable}} expansion, and the secrets that must never leave a person's browser.
 import { VARIABLE_PATTERN, type Scenario } from '../../../schema/index.js';
+import { ReplayInputError } from './errors.js';
 import type { Identity } from './identity.js';
 
-export class MissingSecretError extends Error {
-  override name = 'MissingSecretError';
-}
 
 export interface VariableScope {
   user: Identity;
@@ -25,7 +23,7 @@ export function expand(text: string, scope: VariableScope): string {
       return scope.runId;
     } else if (prefix === 'secret' && field) {
       const value = scope.env[field];
-      if (value === undefined) throw new MissingSecretError(`{{secret.${field}}} is not set: export ${field} in the environment`);
+      if (value === undefined) throw new ReplayInputError(`{{secret.${field}}} is not set: export ${field} in the environment`);
       return value;
     } else if (field === undefined) {
       const value = scope.extracted.get(name);

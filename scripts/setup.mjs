@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// Runs before `npm start` and `npm test`: installs what is missing, so that on a fresh machine
+// those two commands are all a person types. Plain Node, no dependencies: it runs before any.
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+const say = (text) => process.stderr.write(`[turnout setup] ${text}\n`);
+
+// 1. npm dependencies: install when node_modules is missing or older than the lockfile.
+const lock = join(root, 'package-lock.json');
+const installed = join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(installed) || (existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs + 1000)) {
+  say('installing npm dependencies…');
+  run('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund']);
+}
+
+// 2. A Chromium: Playwright's own download where present, else Debian's packages.
+const DEBIAN = ['/usr/lib/chromium/chromium-headless-shell', '/usr/lib/chromium/chromium'];
+const APT = 'apt-get install -y chromium chromium-headless-shell';
+async function playwrightOwn() {
+  try {
+    const { chromium } = await import('playwright-core');
+    const path = chromium.executablePath();
+    return path && existsSync(path);
+  } catch {
+    return false;
+  }
+}
+const haveDebian = DEBIAN.every((p) => existsSync(p));
+if (!process.env.TURNOUT_CHROMIUM && !haveDebian && !(await playwrightOwn())) {
+  if (process.getuid?.() === 0) {
+    say(`no Chromium found: ${APT}`);
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'chromium', 'chromium-headless-shell']);
+  } else {
+    say(`no Chromium found. Install it, then run this again:\n    sudo ${APT}\n  (or set TURNOUT_CHROMIUM to a Chromium binary)`);
+    process.exit(1);
+  }
+}

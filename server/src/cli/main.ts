@@ -1,0 +1,116 @@
+// The `turnout` command. Errors a person can fix (bad scenario, bad flag, missing secret) print
+// one clear message and exit 2; the farm failing (no browser) exits 4; never a stack trace.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ScenarioError } from '../../../schema/index.js';
+import { InfrastructureError, ReplayInputError } from '../engine/errors.js';
+import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/replay.js';
+import { runDemoCommand } from './run-demo.js';
+import { EXIT, loadScenario, runReplayCommand, UsageError } from './run-replay.js';
+
+function integer(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number ≥ ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+/** Seconds on the command line (decimals allowed), milliseconds inside. */
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected seconds ≥ 0, got "${value}"`);
+  return Math.round(n * 1000);
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+const program = new Command('turnout')
+  .description('Synthetic-user testing: replay a recorded enrollment as many distinct people.')
+  .version('0.1.0')
+  .exitOverride()
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('replay')
+  .description('replay a scenario as N synthetic people and print the per-step funnel')
+  .argument('<scenario>', 'scenario JSON file')
+  .option('-u, --users <n>', 'synthetic people per iteration', integer(1), 1)
+  .option('-c, --concurrency <n>', 'people running at once (default: 4 per core)', integer(1))
+  .option('--ramp-up <seconds>', 'spread the starts over this many seconds', seconds, 0)
+  .option('--iterations <n>', 'send the crowd through this many times (new people each time)', integer(1), 1)
+  .option('--step-timeout <seconds>', 'default time a step may take', seconds)
+  .option('--email-timeout <seconds>', 'default time to wait for an email', seconds)
+  .option('--deadline <seconds>', 'time one person may take in all', seconds)
+  .option('--base-url <url>', 'replay against this origin instead of the recorded one')
+  .option('--allow-origin <origin>', 'also allow navigation to this origin (repeatable)', collect)
+  .option('--smtp-port <port>', 'port of the SMTP sink the target mails to', integer(0), DEFAULT_SMTP_PORT)
+  .option('--mail-domain <domain>', 'domain of the synthetic people’s addresses', DEFAULT_MAIL_DOMAIN)
+  .option('--seed <seed>', 'identity seed (same seed, same people)')
+  .option('--browsers <n>', 'browser processes (default: one per core)', integer(1))
+  .addOption(new Option('--browser <kind>', 'which Chromium build').choices(['headless-shell', 'chromium']).default('headless-shell'))
+  .option('--summary-json <file>', 'write the run summary here')
+  .option('--artifacts <dir>', 'folder for failure screenshots', '.turnout/artifacts')
+  .action(async (file: string, o: Record<string, unknown>) => {
+    process.exitCode = await runReplayCommand(file, {
+      users: o.users as number,
+      concurrency: o.concurrency as number | undefined,
+      rampUpMs: o.rampUp as number,
+      iterations: o.iterations as number,
+      stepTimeoutMs: o.stepTimeout as number | undefined,
+      emailTimeoutMs: o.emailTimeout as number | undefined,
+      personDeadlineMs: o.deadline as number | undefined,
+      baseUrl: (o.baseUrl as string | undefined) ?? null,
+      allowOrigins: (o.allowOrigin as string[] | undefined) ?? [],
+      smtpPort: o.smtpPort as number,
+      mailDomain: o.mailDomain as string,
+      seed: o.seed as string | undefined,
+      browsers: o.browsers as number | undefined,
+      prefer: o.browser as 'headless-shell' | 'chromium',
+      artifactsDir: o.artifacts as string,
+      summaryJson: o.summaryJson as string | undefined,
+    });
+  });
+
+program
+  .command('validate')
+  .description('check a scenario file and name every field that is wrong')
+  .argument('<scenario>', 'scenario JSON file')
+  .action(async (file: string) => {
+    const scenario = await loadScenario(file);
+    process.stdout.write(`${file}: valid — "${scenario.title}", ${scenario.steps.length} steps\n`);
+  });
+
+program
+  .command('demo')
+  .description('start the demo enrollment site and the SMTP sink, replay the demo scenario, keep serving')
+  .option('-u, --users <n>', 'synthetic people in the demo run', integer(1), 10)
+  .option('--port <port>', 'demo site port', integer(0), 4100)
+  .option('--smtp-port <port>', 'SMTP sink port', integer(0), DEFAULT_SMTP_PORT)
+  .option('--faults <list>', 'fault percentages, e.g. "email-never-sent=10,submit-500=5"', '')
+  .option('--once', 'stop after the demo run instead of serving on')
+  .action(async (o: { users: number; port: number; smtpPort: number; faults: string; once?: boolean }) => {
+    process.exitCode = await runDemoCommand(o);
+  });
+
+function fail(message: string, code: number): void {
+  process.stderr.write(`turnout: ${message}\n`);
+  process.exitCode = code;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; any other usage mistake is invalid input.
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT.invalid;
+  } else if (error instanceof ScenarioError || error instanceof UsageError || error instanceof ReplayInputError) {
+    fail(error.message, EXIT.invalid);
+  } else if (error instanceof InfrastructureError) {
+    fail(error.message, EXIT.farm);
+  } else {
+    const e = error as Error;
+    fail(process.env.TURNOUT_DEBUG ? String(e.stack) : `${e.message} (set TURNOUT_DEBUG=1 for details)`, EXIT.farm);
+  }
+}

@@ -1,0 +1,54 @@
+// The per-step table and failure lines a release engineer reads at the end of a run.
+import type { RunSummary } from '../../../schema/index.js';
+import { topFailure } from '../runs/aggregate.js';
+
+const ms = (v: number | null): string => (v === null ? '-' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
+
+function pad(cells: string[][], rightAligned: ReadonlySet<number>): string {
+  const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => [...(row[c] ?? '')].length)));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function stepTable(summary: RunSummary): string {
+  const rows = summary.steps.map((s) => {
+    const top = topFailure(s);
+    return [
+      String(s.index),
+      s.title.length > 48 ? `${s.title.slice(0, 47)}…` : s.title,
+      String(s.reached),
+      String(s.passed),
+      String(s.failed),
+      ms(s.p50Ms),
+      ms(s.p95Ms),
+      top ? `${top.failureClass} (${top.count})` : '',
+    ];
+  });
+  return pad([['#', 'step', 'reached', 'passed', 'failed', 'p50', 'p95', 'top failure'], ...rows], new Set([0, 2, 3, 4, 5, 6]));
+}
+
+/** One line per (step, class): "3 stuck at step 8 "receive the confirmation email": email-timeout — no email …". */
+export function failureLines(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  for (const step of summary.steps) {
+    for (const [failureClass, count] of Object.entries(step.failures)) {
+      const sample = summary.results.find((r) => r.failedStep === step.index && r.errorClass === failureClass);
+      lines.push(`${count} stuck at step ${step.index} "${step.title}": ${failureClass} — ${sample?.error ?? ''}`);
+    }
+  }
+  return lines;
+}
+
+export function verdict(summary: RunSummary): string {
+  const { total, passed, failed, infrastructure } = summary.users;
+  const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
+  const rate = total ? Math.round((passed / total) * 1000) / 10 : 0;
+  const infra = infrastructure ? ` (${infrastructure} by the farm itself: infrastructure)` : '';
+  return `${total} people: ${passed} passed, ${failed} failed${infra} — ${rate} % passed in ${seconds.toFixed(1)} s`;
+}

@@ -1,0 +1,38 @@
+// Small real servers for tests: fixture pages over HTTP, Chromium process counting.
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+
+export const FIXTURE_PAGES = fileURLToPath(new URL('../fixtures/pages', import.meta.url));
+
+export interface Served {
+  url: string;
+  close: () => Promise<void>;
+}
+
+/** Serves test/fixtures/pages on a random loopback port, plus any extra routes. */
+export async function serveFixtures(extra?: (app: express.Express) => void): Promise<Served> {
+  const app = express();
+  extra?.(app);
+  app.use(express.static(FIXTURE_PAGES));
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** Chromium processes running on this machine (any build). */
+export function chromiumProcesses(): number {
+  try {
+    return Number(execFileSync('pgrep', ['-c', '-f', '/usr/lib/chromium/|chrome-linux|headless_shell']).toString().trim());
+  } catch {
+    return 0; // pgrep exits 1 when nothing matches
+  }
+}

@@ -15,6 +15,15 @@ function describe(request: Request): string {
   return `${request.method()} ${url.pathname}`;
 }
 
+function isTopLevel(request: Request): boolean {
+  try {
+    return request.frame().parentFrame() === null;
+  } catch {
+    // A popup's first navigation is issued before its frame exists: it is a top-level document.
+    return true;
+  }
+}
+
 export class NetworkWatch {
   lastDocumentStatus: number | null = null;
   lastDocumentUrl: string | null = null;
@@ -36,7 +45,7 @@ export class NetworkWatch {
 
   #response(response: Response): void {
     const request = response.request();
-    if (request.isNavigationRequest() && request.frame().parentFrame() === null) {
+    if (request.isNavigationRequest() && isTopLevel(request)) {
       this.lastDocumentStatus = response.status();
       this.lastDocumentUrl = response.url();
       this.lastDocument = describe(request);

@@ -36,3 +36,13 @@ export function chromiumProcesses(): number {
     return 0; // pgrep exits 1 when nothing matches
   }
 }
+
+/** A loopback port that nothing listens on (taken, then released). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}

@@ -25,6 +25,9 @@ export interface FailureContext {
   browserConnected: boolean;
 }
 
+/** Failures that an HTTP problem seen around the step explains better than they do. */
+const OVERRIDDEN_BY_HTTP = new Set<FailureClass>(['timeout', 'selector-not-found', 'assertion-failed', 'email-timeout']);
+
 /** Playwright's first line, without its call log: enough to read, never a wall of text. */
 export function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/^\w+\.\w+: /, '').trim();
@@ -53,7 +56,8 @@ export function classify(error: unknown, context: FailureContext): StepFailure {
   if (waited && context.pending.length > 0) {
     failure = new StepFailure('timeout', `${failure.message}; still waiting for ${context.pending.slice(0, 3).join(', ')}`);
   }
-  if (context.httpProblems.length > 0 && failure.failureClass !== 'http-error') {
+  // A connection that failed outright already names its cause (navigation-error).
+  if (context.httpProblems.length > 0 && OVERRIDDEN_BY_HTTP.has(failure.failureClass)) {
     return new StepFailure('http-error', `${context.httpProblems.slice(0, 3).join('; ')} (then: ${failure.message})`);
   }
   return failure;

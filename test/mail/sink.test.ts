@@ -1,0 +1,84 @@
+// The sink over real SMTP: nodemailer sends, the sink parses and hands each message to whoever
+// waits for that recipient.
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmailTimeoutError, MailSink } from '../../server/src/mail/sink.js';
+import { pickLink } from '../../server/src/mail/links.js';
+
+let sink: MailSink;
+let transport: nodemailer.Transporter;
+
+beforeAll(async () => {
+  sink = new MailSink({ port: 0, maxStoredMessages: 50 });
+  await sink.start();
+  transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true });
+});
+
+afterAll(async () => {
+  transport?.close();
+  await sink?.stop();
+});
+
+const send = (to: string, subject: string, html = '<p>hello</p>', text?: string) =>
+  transport.sendMail({ from: 'site@example.test', to, subject, html, ...(text ? { text } : {}) });
+
+describe('MailSink', () => {
+  it('hands a message to the person waiting for that address, the moment it arrives', async () => {
+    const since = Date.now();
+    const waiting = sink.waitFor('Ada@Inbox.Test', { since, timeoutMs: 5000 });
+    await send('bob@inbox.test', 'For Bob');
+    await send('ada@inbox.test', 'Confirm your email', '<p><a href="http://127.0.0.1:9/confirm?t=1&amp;x=2">Confirm my email</a></p>');
+    const mail = await waiting;
+    expect(mail.subject).toBe('Confirm your email');
+    expect(mail.to).toEqual(['ada@inbox.test']);
+    expect(mail.links).toEqual([{ text: 'Confirm my email', url: 'http://127.0.0.1:9/confirm?t=1&x=2' }]);
+    expect(Date.now() - mail.receivedAt).toBeLessThan(1000);
+  });
+
+  it('finds a message that came before the wait, but not one from before the person started', async () => {
+    const before = Date.now();
+    await send('early@inbox.test', 'Welcome');
+    await new Promise((r) => setTimeout(r, 20));
+    const after = Date.now();
+    await expect(sink.waitFor('early@inbox.test', { since: before, timeoutMs: 100 })).resolves.toMatchObject({ subject: 'Welcome' });
+    await expect(sink.waitFor('early@inbox.test', { since: after, timeoutMs: 100 })).rejects.toBeInstanceOf(EmailTimeoutError);
+  });
+
+  it('matches by subject and skips messages already used', async () => {
+    const since = Date.now();
+    await send('two@inbox.test', 'Welcome aboard');
+    await send('two@inbox.test', 'Your code', '<p>Code: 123456</p>');
+    const first = await sink.waitFor('two@inbox.test', { since, timeoutMs: 1000 });
+    const code = await sink.waitFor('two@inbox.test', { since, afterId: first.id, subject: (s) => s.includes('code'), timeoutMs: 1000 });
+    expect([first.subject, code.subject]).toEqual(['Welcome aboard', 'Your code']);
+  });
+
+  it('says who got no mail and after how long', async () => {
+    await expect(sink.waitFor('nobody@inbox.test', { since: Date.now(), timeoutMs: 200 })).rejects.toThrow('no email for nobody@inbox.test within 0.2 s');
+  });
+
+  it('keeps memory bounded when flooded with mail for unknown recipients', async () => {
+    await Promise.all(Array.from({ length: 80 }, (_, i) => send(`flood${i}@inbox.test`, 'spam')));
+    const kept = Array.from({ length: 80 }, (_, i) => sink.messages(`flood${i}@inbox.test`).length).filter((n) => n > 0);
+    expect(kept.length).toBeLessThanOrEqual(50);
+    expect(sink.received).toBeGreaterThanOrEqual(80);
+    // A real person waiting during a flood still gets their mail.
+    const waiting = sink.waitFor('real@inbox.test', { since: Date.now(), timeoutMs: 2000 });
+    await send('real@inbox.test', 'Confirm your email');
+    await expect(waiting).resolves.toMatchObject({ subject: 'Confirm your email' });
+  });
+});
+
+describe('pickLink', () => {
+  const links = [
+    { text: 'Unsubscribe', url: 'http://a.test/unsub' },
+    { text: 'Confirm my email', url: 'http://a.test/confirm?token=abc' },
+  ];
+  it('finds a link by text, URL substring or /regex/, else the first', () => {
+    expect(pickLink(links, 'confirm my email')?.url).toContain('/confirm');
+    expect(pickLink(links, 'token=')?.url).toContain('/confirm');
+    expect(pickLink(links, '/unsub$/')?.text).toBe('Unsubscribe');
+    expect(pickLink(links)?.text).toBe('Unsubscribe');
+    expect(pickLink(links, 'nothing like it')).toBeNull();
+  });
+});

@@ -1,12 +1,12 @@
 // The sink over real SMTP: nodemailer sends, the sink parses and hands each message to whoever
 // waits for that recipient.
-import nodemailer from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmailTimeoutError, MailSink } from '../../server/src/mail/sink.js';
 import { pickLink } from '../../server/src/mail/links.js';
 
 let sink: MailSink;
-let transport: nodemailer.Transporter;
+let transport: Transporter;
 
 beforeAll(async () => {
   sink = new MailSink({ port: 0, maxStoredMessages: 50 });

@@ -37,6 +37,8 @@ export interface MailSinkOptions {
   maxMessageBytes?: number;
 }
 
+const SINK_CLOSE_GRACE_MS = 500;
+
 export class EmailTimeoutError extends Error {
   override name = 'EmailTimeoutError';
 }
@@ -64,6 +66,9 @@ export class MailSink {
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
       banner: 'Turnout mail sink',
+      // Sites keep pooled SMTP connections open; on stop, wait this long for a message in
+      // flight, then hang up (smtp-server's default is 30 s).
+      closeTimeout: SINK_CLOSE_GRACE_MS,
       size: this.#options.maxMessageBytes,
       onData: (stream, session, callback) => {
         const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());

@@ -1,0 +1,120 @@
+// `turnout replay` as a nightly job runs it: a real process, its output and its exit code.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../../schema/index.js';
+import { startDemoSite, type DemoSite } from '../../scenarios/demo-site/site.js';
+import type { FaultPercentages } from '../../scenarios/demo-site/faults.js';
+import { chromiumProcesses, freePort } from '../helpers/servers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'turnout-cli-'));
+const sites: DemoSite[] = [];
+
+afterAll(async () => {
+  await Promise.all(sites.map((s) => s.close()));
+});
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function turnout(args: string[], options: { env?: NodeJS.ProcessEnv; interruptAfterMs?: number } = {}): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/turnout.js', ...args], { env: { ...process.env, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    if (options.interruptAfterMs) setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A demo site mailing to a fresh port, where the CLI run will start its own sink. */
+async function demo(faults: Partial<FaultPercentages> = {}): Promise<{ site: DemoSite; smtpPort: number }> {
+  const smtpPort = await freePort();
+  const site = await startDemoSite(0, { smtpPort, faults });
+  sites.push(site);
+  return { site, smtpPort };
+}
+
+const replayArgs = (site: DemoSite, smtpPort: number, users: number) => [
+  'replay', 'scenarios/demo-enrollment.json', '--users', String(users), '--base-url', site.url, '--smtp-port', String(smtpPort),
+  '--artifacts', join(tmp, 'artifacts'),
+];
+
+describe('turnout replay', () => {
+  it('runs 10 people through the fault-free demo: all pass, table printed, exit 0', async () => {
+    const { site, smtpPort } = await demo();
+    const summaryFile = join(tmp, 'summary.json');
+    const out = await turnout([...replayArgs(site, smtpPort, 10), '--summary-json', summaryFile]);
+    expect(out.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/#\s+step\s+reached\s+passed\s+failed\s+p50\s+p95\s+top failure/);
+    expect(out.stdout).toMatch(/receive the confirmation email\s+10\s+10\s+0/);
+    expect(out.stdout).toContain('10 people: 10 passed, 0 failed — 100 % passed');
+    const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary;
+    expect(Object.keys(summary)).toEqual(['scenario', 'runId', 'startedAt', 'finishedAt', 'options', 'users', 'steps', 'results']);
+    expect(summary.users).toMatchObject({ total: 10, passed: 10, failed: 0 });
+    expect(summary.results.map((r) => r.status)).toEqual(Array(10).fill('passed'));
+    expect(Object.keys(summary.steps[0]!)).toEqual(expect.arrayContaining(['index', 'type', 'title', 'reached', 'passed', 'failed', 'p50Ms', 'p95Ms', 'failures']));
+    expect(Object.keys(summary.results[0]!)).toEqual(
+      expect.arrayContaining(['user', 'email', 'status', 'failedStep', 'errorClass', 'error', 'url', 'httpStatus', 'screenshot', 'steps']),
+    );
+    expect(new Set(summary.results.map((r) => r.email)).size).toBe(10);
+  });
+
+  it('exits 1 when people fail, and says where and why', async () => {
+    const { site, smtpPort } = await demo({ 'submit-500': 50 });
+    const out = await turnout(replayArgs(site, smtpPort, 4));
+    expect(out.code).toBe(1);
+    expect(out.stdout).toMatch(/submit the application\s+4\s+2\s+2 .*http-error \(2\)/);
+    expect(out.stdout).toContain('2 stuck at step 21 "submit the application": http-error — POST /application/submit answered 500');
+  });
+
+  it('exits 2 on an invalid scenario, naming step and field, without a stack trace', async () => {
+    const file = join(tmp, 'bad.json');
+    writeFileSync(file, JSON.stringify({ title: 'bad', steps: [{ type: 'navigate', url: 'http://a.test/' }, { type: 'click', selectors: 'button' }] }));
+    const out = await turnout(['replay', file]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('steps[1].selectors: Invalid input: expected array, received string');
+    expect(out.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 on a bad flag or a missing file', async () => {
+    expect((await turnout(['replay', 'scenarios/demo-enrollment.json', '--users', 'many'])).code).toBe(2);
+    const missing = await turnout(['replay', 'nope.json']);
+    expect(missing).toMatchObject({ code: 2, stderr: 'turnout: cannot read scenario nope.json: no such file\n' });
+  });
+
+  it('exits 4 when the farm has no browser', async () => {
+    const out = await turnout(['replay', 'scenarios/demo-enrollment.json'], { env: { TURNOUT_CHROMIUM: '/nonexistent/chromium' } });
+    expect(out.code).toBe(4);
+    expect(out.stderr).toContain('No Chromium found');
+  });
+
+  it('stops on Ctrl-C, closes every browser and exits 130', async () => {
+    const before = chromiumProcesses();
+    const { site, smtpPort } = await demo({ 'identity-hangs': 100 });
+    const out = await turnout(replayArgs(site, smtpPort, 4), { interruptAfterMs: 4000 });
+    expect(out.code).toBe(130);
+    expect(out.stderr).toContain('SIGINT: stopping the run and closing browsers');
+    expect(chromiumProcesses()).toBe(before);
+  });
+});
+
+describe('npx turnout', () => {
+  it('runs this repository’s own bin', async () => {
+    const out = await new Promise<Outcome>((resolve) => {
+      const child = spawn('npx', ['--no-install', 'turnout', '--version']);
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d));
+      child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+    });
+    expect(out).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  });
+});

@@ -2,3 +2,4 @@
 export * from './scenario.js';
 export * from './summary.js';
 export * from './parse.js';
+export * from './api.js';

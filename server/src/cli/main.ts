@@ -5,6 +5,7 @@ import { ScenarioError } from '../../../schema/index.js';
 import { InfrastructureError, ReplayInputError } from '../engine/errors.js';
 import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/replay.js';
 import { runDemoCommand } from './run-demo.js';
+import { runServeCommand } from './run-serve.js';
 import { EXIT, loadScenario, runReplayCommand, UsageError } from './run-replay.js';
 
 function integer(min: number): (value: string) => number {
@@ -92,6 +93,20 @@ program
   .option('--once', 'stop after the demo run instead of serving on')
   .action(async (o: { users: number; port: number; smtpPort: number; faults: string; once?: boolean }) => {
     process.exitCode = await runDemoCommand(o);
+  });
+
+program
+  .command('serve')
+  .description('serve the dashboard, the HTTP API and the SMTP sink on 127.0.0.1')
+  .option('--port <port>', 'dashboard and API port', integer(0), 4000)
+  .option('--smtp-port <port>', 'SMTP sink port', integer(0), DEFAULT_SMTP_PORT)
+  .option('--data <dir>', 'folder for the database and screenshots', '.turnout')
+  .option('--demo', 'also start the demo site and run the demo scenario once')
+  .option('--demo-port <port>', 'demo site port', integer(0), 4100)
+  .option('--demo-users <n>', 'people in the first demo run', integer(1), 10)
+  .option('--faults <list>', 'demo site fault percentages, e.g. "email-never-sent=10"', '')
+  .action(async (o: { port: number; smtpPort: number; data: string; demo?: boolean; demoPort: number; demoUsers: number; faults: string }) => {
+    process.exitCode = await runServeCommand(o);
   });
 
 function fail(message: string, code: number): void {

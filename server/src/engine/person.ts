@@ -13,6 +13,7 @@ import type { UrlPolicy } from './urls.js';
 import { redact } from './variables.js';
 
 export interface PersonHooks {
+  onPersonStarted?: (person: number, email: string) => void;
   beforeEachStep?: (person: number, step: number) => void;
   afterEachStep?: (person: number, result: PersonStepResult) => void;
 }
@@ -62,6 +63,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   const identity = makeIdentity(plan.seed, plan.index, plan.runTag, plan.mailDomain);
   const secrets = [identity.password, ...plan.secretNames.map((n) => plan.env[n] ?? '')];
   const startedAt = Date.now();
+  plan.hooks?.onPersonStarted?.(plan.index, identity.email);
   const result: PersonResult = {
     user: plan.index,
     email: identity.email,

@@ -46,7 +46,6 @@ export interface ReplayOptions {
 
 export interface ReplayHooks extends PersonHooks {
   onStarted?: (info: { runId: string; total: number; options: RunOptions }) => void;
-  onPersonStarted?: (person: number) => void;
   onPersonFinished?: (result: PersonResult) => void;
 }
 
@@ -110,7 +109,6 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
         const wait = startedAt.getTime() + k * rampStep - Date.now();
         if (wait > 0) await sleep(wait);
         if (stop.signal.aborted) return;
-        hooks.onPersonStarted?.(k + 1);
         const result = await runPerson({
           index: k + 1,
           scenario,

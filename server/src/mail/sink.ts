@@ -139,6 +139,13 @@ export class MailSink {
     return [...(this.#byAddress.get(address.toLowerCase()) ?? [])];
   }
 
+  /** The newest messages of all addresses, newest first. */
+  recent(limit: number): ReceivedEmail[] {
+    const all = new Map<number, ReceivedEmail>();
+    for (const list of this.#byAddress.values()) for (const m of list) all.set(m.id, m);
+    return [...all.values()].sort((a, b) => b.id - a.id).slice(0, limit);
+  }
+
   /** Resolves with the first message for `address` that matches, already here or yet to come. */
   waitFor(address: string, options: WaitForEmailOptions): Promise<ReceivedEmail> {
     const key = address.toLowerCase();

@@ -1,0 +1,95 @@
+// Bodies of the HTTP API and the events of its socket.io channel: one contract for server and
+// dashboard (and, later, the extension's "send to server").
+import { z } from 'zod';
+import type { PersonResult, RunOptions, RunSummary, StepSummary } from './summary.js';
+
+/** Most people one run may ask for from the API. */
+export const MAX_USERS_PER_RUN = 2000;
+
+export const StartRunRequest = z.strictObject({
+  scenario: z.string().min(1).describe('id of a stored scenario'),
+  users: z.number().int().min(1).max(MAX_USERS_PER_RUN).default(1),
+  concurrency: z.number().int().min(1).max(MAX_USERS_PER_RUN).optional(),
+  rampUp: z.number().min(0).max(3600).default(0).describe('seconds'),
+  iterations: z.number().int().min(1).max(100).default(1),
+  baseUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
+  stepTimeout: z.number().positive().max(3600).optional().describe('seconds'),
+  emailTimeout: z.number().positive().max(3600).optional().describe('seconds'),
+});
+export type StartRunRequest = z.infer<typeof StartRunRequest>;
+
+export const RUN_STATUSES = ['running', 'finished', 'stopped', 'interrupted', 'failed'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** One line of the run history. */
+export interface RunInfo {
+  id: string;
+  scenarioId: string | null;
+  scenario: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt: string | null;
+  users: RunSummary['users'];
+  /** People asked for (users × iterations). */
+  planned: number;
+  options: Partial<RunOptions>;
+  /** Why a run failed to start or was cut short. */
+  note: string | null;
+}
+
+/** What a live view needs, sent a few times a second per run whatever the crowd size. */
+export interface RunSnapshot {
+  run: RunInfo;
+  steps: StepSummary[];
+  /** People started and not yet finished. */
+  running: number;
+  /** People currently on each step (index → count): where a crowd is stuck right now. */
+  atStep: Record<number, number>;
+}
+
+export interface ScenarioInfo {
+  id: string;
+  title: string;
+  steps: number;
+  createdAt: string;
+}
+
+export interface StepDelta {
+  index: number;
+  title: string;
+  passRate: number | null;
+  previousPassRate: number | null;
+  p95Ms: number | null;
+  previousP95Ms: number | null;
+}
+
+export interface RunComparison {
+  run: string;
+  previous: string | null;
+  steps: StepDelta[];
+}
+
+export interface InboxMessage {
+  id: number;
+  to: string[];
+  from: string | null;
+  subject: string;
+  text: string;
+  html: string | null;
+  receivedAt: string;
+}
+
+export type Ack<T> = (reply: { ok: true; value: T } | { ok: false; error: string }) => void;
+
+export interface ServerToClientEvents {
+  'run:started': (run: RunInfo) => void;
+  'run:progressed': (snapshot: RunSnapshot) => void;
+  'run:personFailed': (runId: string, person: PersonResult) => void;
+  'run:finished': (run: RunInfo) => void;
+}
+
+export interface ClientToServerEvents {
+  /** Join a run's room; the reply carries its current state at once. */
+  'run:watch': (runId: string, ack: Ack<RunSnapshot>) => void;
+  'run:unwatch': (runId: string) => void;
+}

@@ -1,0 +1,54 @@
+// `turnout serve` (and, with --demo, what `npm start` runs): the dashboard, API and SMTP sink on
+// loopback; with --demo also the demo site and a first demo run whose table is printed.
+import { once } from 'node:events';
+import { parseFaults } from '../../../scenarios/demo-site/faults.js';
+import { startDemoSite, type DemoSite } from '../../../scenarios/demo-site/site.js';
+import { startServer } from '../http/server.js';
+import { DEMO_SCENARIO } from './run-demo.js';
+import { loadScenario, printReport, UsageError } from './run-replay.js';
+
+export const DEMO_SCENARIO_ID = 'demo';
+
+export interface ServeCommandOptions {
+  port: number;
+  smtpPort: number;
+  data: string;
+  demo?: boolean;
+  demoPort: number;
+  demoUsers: number;
+  faults: string;
+}
+
+export async function runServeCommand(o: ServeCommandOptions): Promise<number> {
+  let faults;
+  try {
+    faults = parseFaults(o.faults);
+  } catch (e) {
+    throw new UsageError(`--faults: ${(e as Error).message}`);
+  }
+  const server = await startServer({ port: o.port, smtpPort: o.smtpPort, dataDir: o.data }).catch((e: Error) => {
+    throw new UsageError(`cannot start the server: ${e.message}`);
+  });
+  let site: DemoSite | null = null;
+  const out = process.stdout;
+  out.write(`dashboard   ${server.url}/\nAPI         ${server.url}/api/health\nSMTP sink   smtp://127.0.0.1:${server.smtpPort}\ndata        ${o.data}\n`);
+  if (server.interrupted) out.write(`${server.interrupted} run(s) were cut short when the server last stopped: shown as interrupted\n`);
+  if (o.demo) {
+    site = await startDemoSite(o.demoPort, { smtpPort: server.smtpPort, faults });
+    server.store.saveScenario(DEMO_SCENARIO_ID, await loadScenario(DEMO_SCENARIO));
+    out.write(`demo site   ${site.url}/\n\n`);
+    const run = server.manager.start({ scenario: DEMO_SCENARIO_ID, users: o.demoUsers, iterations: 1, rampUp: 0, baseUrl: site.url });
+    out.write(`demo run of ${o.demoUsers} people: watch it at ${server.url}/#/runs/${run.id}\n`);
+    server.manager.on('finished', (finished) => {
+      if (finished.id !== run.id) return;
+      const summary = server.manager.summary(run.id);
+      if (summary) printReport(summary, out);
+      out.write(`\nDashboard: ${server.url}/ — start more runs there. Ctrl-C to stop.\n`);
+    });
+  }
+  await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
+  out.write('\nstopping: closing runs and browsers…\n');
+  await server.close();
+  await site?.close();
+  return 0;
+}

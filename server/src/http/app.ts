@@ -1,0 +1,132 @@
+// The HTTP API and the dashboard's files. A composition root: `createApp(deps)` builds the
+// Express app without listening, so tests run the real thing on a random port in-process.
+// Handlers read: validate → act → answer. Express 5 forwards rejected promises to the error
+// handler at the bottom; no async wrappers.
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { formatPath, parseScenario, ScenarioError, StartRunRequest, type InboxMessage } from '../../../schema/index.js';
+import { ReplayInputError } from '../engine/errors.js';
+import type { MailSink, ReceivedEmail } from '../mail/sink.js';
+import { NotFoundError, type RunManager } from '../runs/manager.js';
+import type { RunStore } from '../runs/store.js';
+
+export const UI_DIST = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  store: RunStore;
+  manager: RunManager;
+  sink: MailSink;
+  artifactsDir: string;
+  /** Largest JSON body accepted (a scenario), e.g. "1mb". */
+  bodyLimit?: string;
+}
+
+class BadRequest extends Error {
+  override name = 'BadRequest';
+  constructor(
+    message: string,
+    readonly problems?: { path: string; message: string }[],
+  ) {
+    super(message);
+  }
+}
+
+function zodBadRequest(error: z.ZodError, what: string): BadRequest {
+  const problems = error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  return new BadRequest(`${what}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+}
+
+function toMessage(mail: ReceivedEmail): InboxMessage {
+  return { id: mail.id, to: mail.to, from: mail.from, subject: mail.subject, text: mail.text, html: mail.html, receivedAt: new Date(mail.receivedAt).toISOString() };
+}
+
+const userParam = z.coerce.number().int().positive();
+
+export function createApp(deps: AppDeps): express.Express {
+  const { store, manager, sink } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
+
+  const run = (req: Request): string => String(req.params.id);
+  const found = <T>(value: T | null, what: string): T => {
+    if (value === null) throw new NotFoundError(`no ${what}`);
+    return value;
+  };
+
+  app.get('/api/health', (_req, res) => {
+    res.json({ ok: true, version: VERSION, activeRuns: manager.activeRuns, sink: { port: sink.port, received: sink.received } });
+  });
+
+  app.get('/api/scenarios', (_req, res) => void res.json(store.listScenarios()));
+  app.post('/api/scenarios', (req, res) => {
+    const scenario = parseScenario(req.body, 'body');
+    const info = store.saveScenario(randomUUID().slice(0, 8), scenario);
+    res.status(201).json(info);
+  });
+  app.get('/api/scenarios/:id', (req, res) => {
+    const scenario = found(store.getScenario(req.params.id), `scenario ${req.params.id}`);
+    res.json({ id: req.params.id, title: scenario.title, scenario });
+  });
+  app.delete('/api/scenarios/:id', (req, res) => {
+    found(store.deleteScenario(req.params.id) || null, `scenario ${req.params.id}`);
+    res.status(204).end();
+  });
+
+  app.post('/api/runs', (req, res) => {
+    const parsed = StartRunRequest.safeParse(req.body ?? {});
+    if (!parsed.success) throw zodBadRequest(parsed.error, 'invalid run request');
+    const info = manager.start(parsed.data);
+    res.status(202).json(info);
+  });
+  app.get('/api/runs', (_req, res) => void res.json(manager.list()));
+  app.get('/api/runs/:id', (req, res) => void res.json(found(manager.summary(run(req)), `run ${run(req)}`)));
+  app.get('/api/runs/:id/compare', (req, res) => void res.json(found(manager.compare(run(req)), `run ${run(req)}`)));
+  app.post('/api/runs/:id/stop', (req, res) => {
+    found(manager.stop(run(req)) || null, `running run ${run(req)}`);
+    res.status(202).json({ stopping: run(req) });
+  });
+  app.get('/api/runs/:id/people/:user', (req, res) => {
+    const user = userParam.safeParse(req.params.user);
+    if (!user.success) throw new BadRequest('user: expected a person number ≥ 1');
+    res.json(found(manager.person(run(req), user.data), `person ${user.data} in run ${run(req)}`));
+  });
+  app.get('/api/runs/:id/inbox', (req, res) => {
+    const summary = found(manager.summary(run(req)), `run ${run(req)}`);
+    const messages = summary.results.flatMap((p) => sink.messages(p.email)).map(toMessage);
+    res.json(messages.sort((a, b) => b.id - a.id));
+  });
+  app.get('/api/inbox', (req, res) => {
+    const address = typeof req.query.address === 'string' ? req.query.address : null;
+    res.json((address ? sink.messages(address) : sink.recent(100)).map(toMessage).sort((a, b) => b.id - a.id));
+  });
+  app.use('/api', () => {
+    throw new NotFoundError('no such API route');
+  });
+
+  // Failure screenshots, under the same relative paths the run summary gives.
+  app.use('/artifacts', express.static(deps.artifactsDir, { fallthrough: false, index: false }));
+  if (existsSync(UI_DIST)) {
+    app.use(express.static(UI_DIST));
+    app.get('/{*path}', (_req, res) => res.sendFile('index.html', { root: UI_DIST }));
+  } else {
+    app.get('/', (_req, res) => void res.type('text').send('The dashboard is not built: run `npm run build`.'));
+  }
+
+  app.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof ScenarioError) return void res.status(400).json({ error: error.message, problems: error.problems });
+    if (error instanceof BadRequest) return void res.status(400).json({ error: error.message, problems: (error as BadRequest).problems ?? [] });
+    if (error instanceof ReplayInputError) return void res.status(400).json({ error: error.message });
+    if (error instanceof NotFoundError) return void res.status(404).json({ error: error.message });
+    if (error.type === 'entity.parse.failed') return void res.status(400).json({ error: `body is not valid JSON: ${error.message}` });
+    if (error.type === 'entity.too.large') return void res.status(413).json({ error: `body larger than ${deps.bodyLimit ?? '1mb'}` });
+    if (error.status === 404) return void res.status(404).json({ error: 'not found' });
+    console.error(`turnout server: ${error.stack ?? error.message}`);
+    res.status(500).json({ error: 'internal error' });
+  });
+  return app;
+}

@@ -1,0 +1,269 @@
+// Runs started from the server: each one replayed by the engine, persisted as it happens, and
+// published as throttled snapshots (a few per second per run, whatever the crowd size) plus one
+// event per failed person. Knows nothing of HTTP or sockets: they listen to its events.
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { PersonResult, PersonStepResult, RunComparison, RunInfo, RunSnapshot, RunStatus, RunSummary, Scenario, StartRunRequest } from '../../../schema/index.js';
+import { ReplayInputError } from '../engine/errors.js';
+import { replay, type ReplayOptions } from '../engine/replay.js';
+import { secretNames } from '../engine/variables.js';
+import type { MailSink } from '../mail/sink.js';
+import { countPeople, summarizeSteps } from './aggregate.js';
+import type { RunStore } from './store.js';
+
+/** How often a live run's snapshot is published while something changed. */
+export const SNAPSHOT_INTERVAL_MS = 250;
+
+export interface RunManagerEvents {
+  started: [RunInfo];
+  progressed: [RunSnapshot];
+  personFailed: [string, PersonResult];
+  finished: [RunInfo];
+}
+
+export interface RunManagerOptions {
+  store: RunStore;
+  sink: MailSink;
+  artifactsDir: string;
+  /** Engine options every run gets (browser kind, allowed origins, mail domain…). */
+  defaults?: Partial<ReplayOptions>;
+}
+
+interface InProgress {
+  email: string;
+  current: number;
+  steps: PersonStepResult[];
+}
+
+interface LiveRun {
+  info: RunInfo;
+  scenario: Scenario;
+  finished: PersonResult[];
+  inProgress: Map<number, InProgress>;
+  stop: AbortController;
+  dirty: boolean;
+  timer: NodeJS.Timeout;
+  done: Promise<void>;
+}
+
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+function newRunId(): string {
+  return `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A person still running, as the aggregation sees them: steps so far, no failure yet. */
+function partial(user: number, p: InProgress): PersonResult {
+  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps };
+}
+
+export class RunManager extends EventEmitter<RunManagerEvents> {
+  #live = new Map<string, LiveRun>();
+  #options: RunManagerOptions;
+
+  constructor(options: RunManagerOptions) {
+    super();
+    this.#options = options;
+  }
+
+  get activeRuns(): number {
+    return this.#live.size;
+  }
+
+  start(request: StartRunRequest): RunInfo {
+    const { store } = this.#options;
+    const scenario = store.getScenario(request.scenario);
+    if (!scenario) throw new NotFoundError(`no scenario with id ${JSON.stringify(request.scenario)}`);
+    const env = this.#options.defaults?.env ?? process.env;
+    const missing = secretNames(scenario).filter((n) => env[n] === undefined);
+    if (missing.length) throw new ReplayInputError(`the scenario needs ${missing.map((n) => `{{secret.${n}}}`).join(', ')}: set ${missing.join(', ')} in the server's environment`);
+    const id = newRunId();
+    const info: RunInfo = {
+      id,
+      scenarioId: request.scenario,
+      scenario: scenario.title,
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      users: { total: 0, passed: 0, failed: 0, infrastructure: 0 },
+      planned: request.users * request.iterations,
+      options: { users: request.users, iterations: request.iterations, baseUrl: request.baseUrl ?? null },
+      note: null,
+    };
+    store.createRun(info, scenario);
+    const live: LiveRun = {
+      info,
+      scenario,
+      finished: [],
+      inProgress: new Map(),
+      stop: new AbortController(),
+      dirty: true,
+      timer: setInterval(() => this.#publish(live), SNAPSHOT_INTERVAL_MS),
+      done: Promise.resolve(),
+    };
+    this.#live.set(id, live);
+    live.done = this.#run(live, request);
+    this.emit('started', info);
+    return info;
+  }
+
+  async #run(live: LiveRun, request: StartRunRequest): Promise<void> {
+    const { store, sink, artifactsDir, defaults } = this.#options;
+    const id = live.info.id;
+    let status: RunStatus = 'finished';
+    try {
+      const summary = await replay(
+        live.scenario,
+        {
+          ...defaults,
+          runId: id,
+          users: request.users,
+          iterations: request.iterations,
+          concurrency: request.concurrency,
+          rampUpMs: request.rampUp * 1000,
+          baseUrl: request.baseUrl ?? null,
+          stepTimeoutMs: request.stepTimeout ? request.stepTimeout * 1000 : defaults?.stepTimeoutMs,
+          emailTimeoutMs: request.emailTimeout ? request.emailTimeout * 1000 : defaults?.emailTimeoutMs,
+          sink,
+          artifactsDir,
+          signal: live.stop.signal,
+        },
+        {
+          onStarted: ({ options }) => void (live.info.options = options),
+          onPersonStarted: (user, email) => {
+            live.inProgress.set(user, { email, current: 0, steps: [] });
+            live.dirty = true;
+          },
+          beforeEachStep: (user, step) => {
+            const p = live.inProgress.get(user);
+            if (p) p.current = step;
+            live.dirty = true;
+          },
+          afterEachStep: (user, step) => {
+            const p = live.inProgress.get(user);
+            if (!p) return;
+            p.steps.push(step);
+            store.recordStep(id, user, p.email, step);
+            live.dirty = true;
+          },
+          onPersonFinished: (person) => {
+            live.inProgress.delete(person.user);
+            live.finished.push(person);
+            store.recordPerson(id, person);
+            if (person.status === 'failed') this.emit('personFailed', id, person);
+            live.dirty = true;
+          },
+        },
+      );
+      live.info.options = summary.options;
+      if (live.stop.signal.aborted) status = 'stopped';
+    } catch (error) {
+      status = 'failed';
+      live.info.note = (error as Error).message;
+    }
+    clearInterval(live.timer);
+    live.info.status = status;
+    live.info.finishedAt = new Date().toISOString();
+    live.info.users = countPeople(live.finished);
+    store.finishRun(id, status, live.info.options, live.info.note);
+    live.dirty = true;
+    this.#publish(live);
+    this.#live.delete(id);
+    this.emit('finished', live.info);
+  }
+
+  #snapshotOf(live: LiveRun): RunSnapshot {
+    const people = [...live.finished, ...[...live.inProgress].map(([user, p]) => partial(user, p))];
+    const atStep: Record<number, number> = {};
+    for (const p of live.inProgress.values()) atStep[p.current] = (atStep[p.current] ?? 0) + 1;
+    live.info.users = countPeople(live.finished);
+    return { run: { ...live.info }, steps: summarizeSteps(live.scenario, people), running: live.inProgress.size, atStep };
+  }
+
+  #publish(live: LiveRun): void {
+    if (!live.dirty) return;
+    live.dirty = false;
+    this.emit('progressed', this.#snapshotOf(live));
+  }
+
+  stop(id: string): boolean {
+    const live = this.#live.get(id);
+    if (!live) return false;
+    live.stop.abort();
+    return true;
+  }
+
+  /** A run's current state: live while it runs, from the store after. */
+  snapshot(id: string): RunSnapshot | null {
+    const live = this.#live.get(id);
+    if (live) return this.#snapshotOf(live);
+    const summary = this.summary(id);
+    const stored = this.#options.store.getRun(id);
+    if (!summary || !stored) return null;
+    return { run: { ...stored.info, users: summary.users }, steps: summary.steps, running: 0, atStep: {} };
+  }
+
+  summary(id: string): (RunSummary & { status: RunStatus; running: number }) | null {
+    const live = this.#live.get(id);
+    const stored = live ? null : this.#options.store.getRun(id);
+    if (!live && !stored) return null;
+    const info = live?.info ?? { ...stored!.info, users: countPeople([]) };
+    const scenario = live?.scenario ?? stored!.scenario;
+    const results = live ? [...live.finished].sort((a, b) => a.user - b.user) : this.#options.store.people(id);
+    const steps = live ? this.#snapshotOf(live).steps : summarizeSteps(scenario, results);
+    return {
+      scenario: scenario.title,
+      runId: id,
+      startedAt: info.startedAt,
+      finishedAt: info.finishedAt ?? new Date().toISOString(),
+      options: info.options as RunSummary['options'],
+      users: countPeople(results),
+      steps,
+      results,
+      status: info.status,
+      running: live?.inProgress.size ?? 0,
+    };
+  }
+
+  list(): RunInfo[] {
+    return this.#options.store.listRuns().map(({ info }) => {
+      const live = this.#live.get(info.id);
+      if (live) return { ...live.info, users: countPeople(live.finished) };
+      return { ...info, users: countPeople(this.#options.store.people(info.id)) };
+    });
+  }
+
+  person(id: string, user: number): PersonResult | null {
+    const live = this.#live.get(id);
+    if (live) {
+      const p = live.inProgress.get(user);
+      return live.finished.find((r) => r.user === user) ?? (p ? partial(user, p) : null);
+    }
+    return this.#options.store.people(id).find((r) => r.user === user) ?? null;
+  }
+
+  /** Per-step pass rate and p95 of a run next to the previous run of the same scenario. */
+  compare(id: string): RunComparison | null {
+    const current = this.summary(id);
+    if (!current) return null;
+    const previousRun = this.#options.store.previousRun(id);
+    const previous = previousRun ? this.summary(previousRun.info.id) : null;
+    const rate = (s: { passed: number; reached: number } | undefined): number | null => (s && s.reached ? s.passed / s.reached : null);
+    return {
+      run: id,
+      previous: previousRun?.info.id ?? null,
+      steps: current.steps.map((s) => {
+        const before = previous?.steps[s.index];
+        return { index: s.index, title: s.title, passRate: rate(s), previousPassRate: rate(before), p95Ms: s.p95Ms, previousP95Ms: before?.p95Ms ?? null };
+      }),
+    };
+  }
+
+  /** Stops every live run and waits until their browsers are closed. */
+  async close(): Promise<void> {
+    for (const live of this.#live.values()) live.stop.abort();
+    await Promise.all([...this.#live.values()].map((l) => l.done));
+  }
+}

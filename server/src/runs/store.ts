@@ -1,0 +1,213 @@
+// SQLite persistence (better-sqlite3, WAL): scenarios, runs, and each person's step results as
+// they happen, written in batches so that a crowd of browsers never waits on the disk. A run
+// still marked running when the server starts was cut short: it becomes `interrupted`, with
+// every finished step kept.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { parseScenario, type PersonResult, type PersonStepResult, type RunInfo, type RunStatus, type Scenario, type ScenarioInfo } from '../../../schema/index.js';
+
+/** How often queued step results are written, in one transaction. */
+const FLUSH_INTERVAL_MS = 200;
+
+const SCHEMA = `
+create table if not exists scenarios (
+  id text primary key, title text not null, json text not null, created_at text not null);
+create table if not exists runs (
+  id text primary key, scenario_id text, scenario_title text not null, scenario_json text not null,
+  status text not null, options text not null, planned integer not null, note text,
+  started_at text not null, finished_at text);
+create table if not exists people (
+  run_id text not null, user integer not null, json text not null, primary key (run_id, user));
+create table if not exists person_steps (
+  run_id text not null, user integer not null, email text not null, step integer not null,
+  status text not null, started_at text not null, duration_ms integer not null, matched_selector text,
+  primary key (run_id, user, step));
+create index if not exists runs_by_scenario on runs (scenario_id, started_at);
+`;
+
+interface RunRow {
+  id: string;
+  scenario_id: string | null;
+  scenario_title: string;
+  scenario_json: string;
+  status: RunStatus;
+  options: string;
+  planned: number;
+  note: string | null;
+  started_at: string;
+  finished_at: string | null;
+}
+
+export interface StoredRun {
+  info: Omit<RunInfo, 'users'>;
+  scenario: Scenario;
+}
+
+type Pending = { kind: 'step'; runId: string; user: number; email: string; step: PersonStepResult } | { kind: 'person'; runId: string; person: PersonResult };
+
+export class RunStore {
+  readonly dataDir: string;
+  #db: Database.Database;
+  #queue: Pending[] = [];
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.dataDir = dataDir;
+    this.#db = new Database(join(dataDir, 'turnout.db'));
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.exec(SCHEMA);
+  }
+
+  /** Marks runs that were running when the previous server died; returns how many. */
+  markInterrupted(): number {
+    return this.#db
+      .prepare(`update runs set status = 'interrupted', finished_at = ?, note = 'the server stopped while this run was going' where status = 'running'`)
+      .run(new Date().toISOString()).changes;
+  }
+
+  saveScenario(id: string, scenario: Scenario): ScenarioInfo {
+    const createdAt = new Date().toISOString();
+    this.#db
+      .prepare('insert into scenarios (id, title, json, created_at) values (?, ?, ?, ?) on conflict(id) do update set title = excluded.title, json = excluded.json')
+      .run(id, scenario.title, JSON.stringify(scenario), createdAt);
+    return { id, title: scenario.title, steps: scenario.steps.length, createdAt };
+  }
+
+  listScenarios(): ScenarioInfo[] {
+    const rows = this.#db.prepare('select id, title, json, created_at from scenarios order by created_at desc').all() as { id: string; title: string; json: string; created_at: string }[];
+    return rows.map((r) => ({ id: r.id, title: r.title, steps: (JSON.parse(r.json) as Scenario).steps.length, createdAt: r.created_at }));
+  }
+
+  getScenario(id: string): Scenario | null {
+    const row = this.#db.prepare('select json from scenarios where id = ?').get(id) as { json: string } | undefined;
+    return row ? parseScenario(JSON.parse(row.json)) : null;
+  }
+
+  deleteScenario(id: string): boolean {
+    return this.#db.prepare('delete from scenarios where id = ?').run(id).changes > 0;
+  }
+
+  createRun(info: Omit<RunInfo, 'users'>, scenario: Scenario): void {
+    this.#db
+      .prepare(
+        `insert into runs (id, scenario_id, scenario_title, scenario_json, status, options, planned, note, started_at, finished_at)
+         values (@id, @scenarioId, @scenario, @json, @status, @options, @planned, @note, @startedAt, @finishedAt)`,
+      )
+      .run({ ...info, json: JSON.stringify(scenario), options: JSON.stringify(info.options) });
+  }
+
+  finishRun(id: string, status: RunStatus, options: RunInfo['options'], note: string | null = null): void {
+    this.flush();
+    this.#db
+      .prepare('update runs set status = ?, finished_at = ?, options = ?, note = coalesce(?, note) where id = ?')
+      .run(status, new Date().toISOString(), JSON.stringify(options), note, id);
+  }
+
+  #toStored(row: RunRow): StoredRun {
+    return {
+      info: {
+        id: row.id,
+        scenarioId: row.scenario_id,
+        scenario: row.scenario_title,
+        status: row.status,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+        planned: row.planned,
+        options: JSON.parse(row.options) as RunInfo['options'],
+        note: row.note,
+      },
+      scenario: parseScenario(JSON.parse(row.scenario_json)),
+    };
+  }
+
+  getRun(id: string): StoredRun | null {
+    const row = this.#db.prepare('select * from runs where id = ?').get(id) as RunRow | undefined;
+    return row ? this.#toStored(row) : null;
+  }
+
+  listRuns(limit = 200): StoredRun[] {
+    return (this.#db.prepare('select * from runs order by started_at desc limit ?').all(limit) as RunRow[]).map((r) => this.#toStored(r));
+  }
+
+  /** The run of the same scenario that started just before this one. */
+  previousRun(id: string): StoredRun | null {
+    const row = this.#db
+      .prepare(
+        `select p.* from runs r join runs p on p.scenario_title = r.scenario_title and p.started_at < r.started_at
+         where r.id = ? and p.status in ('finished', 'stopped', 'interrupted') order by p.started_at desc limit 1`,
+      )
+      .get(id) as RunRow | undefined;
+    return row ? this.#toStored(row) : null;
+  }
+
+  recordStep(runId: string, user: number, email: string, step: PersonStepResult): void {
+    this.#enqueue({ kind: 'step', runId, user, email, step });
+  }
+
+  recordPerson(runId: string, person: PersonResult): void {
+    this.#enqueue({ kind: 'person', runId, person });
+  }
+
+  #enqueue(item: Pending): void {
+    this.#queue.push(item);
+    this.#timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+  }
+
+  /** Writes everything queued, in one transaction. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    const step = this.#db.prepare(
+      `insert or replace into person_steps (run_id, user, email, step, status, started_at, duration_ms, matched_selector) values (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const person = this.#db.prepare('insert or replace into people (run_id, user, json) values (?, ?, ?)');
+    this.#db.transaction(() => {
+      for (const item of batch) {
+        if (item.kind === 'step') {
+          const s = item.step;
+          step.run(item.runId, item.user, item.email, s.index, s.status, s.startedAt, Math.round(s.durationMs), s.matchedSelector);
+        } else {
+          person.run(item.runId, item.person.user, JSON.stringify(item.person));
+        }
+      }
+    })();
+  }
+
+  /**
+   * Everyone of a run: finished people as they ended, and people cut off by a dead server
+   * rebuilt from their finished steps (an `infrastructure` failure: the farm stopped, not the site).
+   */
+  people(runId: string): PersonResult[] {
+    this.flush();
+    const finished = (this.#db.prepare('select json from people where run_id = ? order by user').all(runId) as { json: string }[]).map(
+      (r) => JSON.parse(r.json) as PersonResult,
+    );
+    const done = new Set(finished.map((p) => p.user));
+    const rows = this.#db
+      .prepare('select * from person_steps where run_id = ? order by user, step')
+      .all(runId) as { user: number; email: string; step: number; status: 'passed' | 'failed'; started_at: string; duration_ms: number; matched_selector: string | null }[];
+    const cut = new Map<number, PersonResult>();
+    for (const r of rows) {
+      if (done.has(r.user)) continue;
+      let p = cut.get(r.user);
+      if (!p) {
+        p = { user: r.user, email: r.email, status: 'failed', failedStep: null, errorClass: 'infrastructure', error: 'the run was cut off before this person finished', url: null, httpStatus: null, screenshot: null, httpProblems: [], startedAt: r.started_at, durationMs: 0, steps: [] };
+        cut.set(r.user, p);
+      }
+      p.steps.push({ index: r.step, status: r.status, startedAt: r.started_at, durationMs: r.duration_ms, matchedSelector: r.matched_selector });
+      p.failedStep = r.step + 1;
+    }
+    return [...finished, ...cut.values()].sort((a, b) => a.user - b.user);
+  }
+
+  close(): void {
+    this.flush();
+    this.#db.close();
+  }
+}

@@ -41,3 +41,14 @@ if (!process.env.TURNOUT_CHROMIUM && !haveDebian && !(await playwrightOwn())) {
     process.exit(1);
   }
 }
+
+// 3. The dashboard: build ui/ into ui/dist when missing or older than its sources.
+import { readdirSync } from 'node:fs';
+const newest = (dir) =>
+  Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+const built = join(root, 'ui', 'dist', 'index.html');
+const sources = Math.max(newest(join(root, 'ui', 'src')), statSync(join(root, 'ui', 'index.html')).mtimeMs);
+if (!existsSync(built) || statSync(built).mtimeMs < sources) {
+  say('building the dashboard…');
+  run(join(root, 'node_modules', '.bin', 'vite'), ['build', 'ui', '--logLevel', 'warn']);
+}

@@ -179,7 +179,9 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const atStep: Record<number, number> = {};
     for (const p of live.inProgress.values()) atStep[p.current] = (atStep[p.current] ?? 0) + 1;
     live.info.users = countPeople(live.finished);
-    return { run: { ...live.info }, steps: summarizeSteps(live.scenario, people), running: live.inProgress.size, atStep };
+    // Someone on a step has reached it, even before it has a result.
+    const steps = summarizeSteps(live.scenario, people).map((s) => ({ ...s, reached: s.reached + (atStep[s.index] ?? 0) }));
+    return { run: { ...live.info }, steps, running: live.inProgress.size, atStep };
   }
 
   #publish(live: LiveRun): void {

@@ -1,0 +1,1 @@
+declare module "*.css?inline" { const css: string; export default css; }

@@ -5,7 +5,7 @@ import type { RunSnapshot } from '../../schema/api.js';
 import { ms } from './format.js';
 import { shared } from './styles.js';
 
-const EMAIL_STEPS = new Set(['waitForEmail', 'openEmailLink', 'extractFromEmail']);
+
 
 export class ToStepFunnel extends LitElement {
   static override properties = { snapshot: { attribute: false } };
@@ -39,7 +39,7 @@ export class ToStepFunnel extends LitElement {
       <tbody>
         ${s.steps.map((step) => {
           const here = s.atStep[step.index] ?? 0;
-          const stuck = here > 0 && EMAIL_STEPS.has(step.type);
+          const stuck = here > 0 && step.type === 'waitForEmail';
           const failures = Object.entries(step.failures).map(([c, n]) => `${c} ${n}`).join(', ');
           return html`<tr class=${stuck ? 'email-stuck' : ''} data-step=${step.index}>
             <td class="num">${step.index}</td>

@@ -3,7 +3,7 @@
 // person to explore (or to point `turnout replay` at) until Ctrl-C.
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { parseFaults } from '../../../scenarios/demo-site/faults.js';
+import { parseFaults, type FaultPercentages } from '../../../scenarios/demo-site/faults.js';
 import { startDemoSite } from '../../../scenarios/demo-site/site.js';
 import { replay } from '../engine/replay.js';
 import { MailSink } from '../mail/sink.js';
@@ -20,13 +20,17 @@ export interface DemoOptions {
   once?: boolean;
 }
 
-export async function runDemoCommand(options: DemoOptions): Promise<number> {
-  let faults;
+/** The --faults flag, or a usage error naming it. */
+export function faultsFlag(text: string): FaultPercentages {
   try {
-    faults = parseFaults(options.faults);
+    return parseFaults(text);
   } catch (e) {
     throw new UsageError(`--faults: ${(e as Error).message}`);
   }
+}
+
+export async function runDemoCommand(options: DemoOptions): Promise<number> {
+  const faults = faultsFlag(options.faults);
   const scenario = await loadScenario(DEMO_SCENARIO);
   const sink = new MailSink({ port: options.smtpPort });
   await sink.start();

@@ -1,10 +1,9 @@
 // `turnout serve` (and, with --demo, what `npm start` runs): the dashboard, API and SMTP sink on
 // loopback; with --demo also the demo site and a first demo run whose table is printed.
 import { once } from 'node:events';
-import { parseFaults } from '../../../scenarios/demo-site/faults.js';
 import { startDemoSite, type DemoSite } from '../../../scenarios/demo-site/site.js';
 import { startServer } from '../http/server.js';
-import { DEMO_SCENARIO } from './run-demo.js';
+import { DEMO_SCENARIO, faultsFlag } from './run-demo.js';
 import { loadScenario, printReport, UsageError } from './run-replay.js';
 
 export const DEMO_SCENARIO_ID = 'demo';
@@ -20,12 +19,7 @@ export interface ServeCommandOptions {
 }
 
 export async function runServeCommand(o: ServeCommandOptions): Promise<number> {
-  let faults;
-  try {
-    faults = parseFaults(o.faults);
-  } catch (e) {
-    throw new UsageError(`--faults: ${(e as Error).message}`);
-  }
+  const faults = faultsFlag(o.faults);
   const server = await startServer({ port: o.port, smtpPort: o.smtpPort, dataDir: o.data }).catch((e: Error) => {
     throw new UsageError(`cannot start the server: ${e.message}`);
   });

@@ -1,0 +1,186 @@
+// The recording itself: captured actions and navigations become steps. The service worker can
+// die between any two events, so the recorder state lives in chrome.storage.session and the
+// steps in IndexedDB; nothing is kept in module variables but a write queue.
+import type { Selector, Step } from '../../../schema/scenario.js';
+import type { CapturedAction, EmailStepRequest, FieldKind, RecorderMode, RecorderState } from '../shared/messages.js';
+import { createRecording, getRecording, updateRecording } from './store.js';
+
+/** Two clicks this close on the same element, then a dblclick, are one doubleClick step. */
+const MERGE_WINDOW_MS = 600;
+/** A navigation this soon after a click or key press is what that action caused. */
+const CAUSED_NAVIGATION_MS = 5000;
+
+const IDLE: RecorderState = { recording: false, paused: false, mode: 'record', recordingId: null, tabId: null, steps: 0, awaitingEmailLink: false, scrub: [] };
+
+interface Session extends RecorderState {
+  lastActionAt: number;
+  /** Patterns of extractFromEmail steps: a later typed value matching one becomes its variable. */
+  extractions: { capture: string; as: string }[];
+}
+
+export async function readState(): Promise<Session> {
+  const { recorder } = await chrome.storage.session.get('recorder');
+  return { ...IDLE, lastActionAt: 0, extractions: [], ...(recorder as Partial<Session> | undefined) };
+}
+
+async function writeState(session: Session): Promise<RecorderState> {
+  await chrome.storage.session.set({ recorder: session });
+  const { lastActionAt: _a, extractions: _e, ...state } = session;
+  if (session.tabId !== null) void chrome.tabs.sendMessage(session.tabId, { type: 'state', payload: state }).catch(() => undefined);
+  return state;
+}
+
+export const publicState = async (): Promise<RecorderState> => {
+  const { lastActionAt: _a, extractions: _e, ...state } = await readState();
+  return state;
+};
+
+// Steps are appended in the order events arrive: one write at a time.
+let queue: Promise<unknown> = Promise.resolve();
+function serial<T>(work: () => Promise<T>): Promise<T> {
+  const next = queue.then(work, work);
+  queue = next.catch(() => undefined);
+  return next;
+}
+
+async function edit(change: (steps: Step[], session: Session) => void): Promise<RecorderState> {
+  const session = await readState();
+  if (!session.recordingId) return writeState(session);
+  const updated = await updateRecording(session.recordingId, (r) => change(r.scenario.steps, session));
+  session.steps = updated?.scenario.steps.length ?? 0;
+  return writeState(session);
+}
+
+export function start(tabId: number, page: { url: string; title: string; width: number; height: number }): Promise<RecorderState> {
+  return serial(async () => {
+    const steps: Step[] = [
+      { type: 'setViewport', width: page.width, height: page.height, deviceScaleFactor: 1, isMobile: false, hasTouch: false, isLandscape: false },
+      { type: 'navigate', url: page.url, assertedEvents: [{ type: 'navigation', url: page.url, title: page.title }] },
+    ];
+    const recording = await createRecording({ title: `${page.title || 'Recording'} ${new Date().toLocaleString()}`, steps });
+    return writeState({ ...IDLE, recording: true, recordingId: recording.id, tabId, steps: steps.length, lastActionAt: 0, extractions: [] });
+  });
+}
+
+export function stop(): Promise<string | null> {
+  return serial(async () => {
+    const session = await readState();
+    await writeState({ ...IDLE, tabId: session.tabId, lastActionAt: 0, extractions: [] });
+    return session.recordingId;
+  });
+}
+
+export const setPaused = (paused: boolean) => serial(async () => writeState({ ...(await readState()), paused }));
+export const setMode = (mode: RecorderMode) => serial(async () => writeState({ ...(await readState()), mode }));
+
+const same = (a: Selector[], b: Selector[]): boolean => JSON.stringify(a[0]) === JSON.stringify(b[0]);
+const withFrame = (frame: number[]) => (frame.length ? { frame } : {});
+
+function valueOf(action: Extract<CapturedAction, { kind: 'change' }>, session: Session): string {
+  if (action.field) return `{{user.${action.field satisfies FieldKind}}}`;
+  const extracted = session.extractions.find((e) => new RegExp(`^(?:${e.capture})$`).test(action.value));
+  return extracted ? `{{${extracted.as}}}` : action.value;
+}
+
+export function addAction(action: CapturedAction): Promise<RecorderState> {
+  return serial(() =>
+    edit((steps, session) => {
+      if (!session.recording || session.paused) return;
+      const last = steps.at(-1);
+      session.lastActionAt = Date.now();
+      switch (action.kind) {
+        case 'click':
+        case 'doubleClick': {
+          if (action.kind === 'doubleClick' && last?.type === 'click' && same(last.selectors, action.selectors)) {
+            // The browser reports click, click, dblclick: the two clicks become one doubleClick.
+            const before = steps.at(-2);
+            if (before?.type === 'click' && same(before.selectors, action.selectors)) steps.pop();
+            steps.pop();
+          }
+          if (action.hover) steps.push({ type: 'hover', target: 'main', selectors: action.hover, ...withFrame(action.frame) });
+          steps.push({ type: action.kind, target: 'main', selectors: action.selectors, offsetX: action.offsetX, offsetY: action.offsetY, ...withFrame(action.frame) });
+          return;
+        }
+        case 'change': {
+          const value = valueOf(action, session);
+          session.scrub = [...new Set([...session.scrub, ...action.scrub])];
+          // Several changes of one field in a row (arrow keys in a select) are one step.
+          if (last?.type === 'change' && same(last.selectors, action.selectors)) last.value = value;
+          else steps.push({ type: 'change', target: 'main', selectors: action.selectors, value, ...withFrame(action.frame) });
+          return;
+        }
+        case 'keyDown':
+        case 'keyUp':
+          steps.push({ type: action.kind, target: 'main', key: action.key, ...withFrame(action.frame) });
+          return;
+        case 'scroll':
+          if (last?.type === 'scroll' && last.selectors && same(last.selectors, action.selectors)) Object.assign(last, { x: action.x, y: action.y });
+          else steps.push({ type: 'scroll', target: 'main', selectors: action.selectors, x: action.x, y: action.y, ...withFrame(action.frame) });
+          return;
+        case 'assert':
+          steps.push({
+            type: 'waitForElement',
+            target: 'main',
+            selectors: action.text ? [[`text/${action.text}`], ...action.selectors] : action.selectors,
+            visible: true,
+            ...withFrame(action.frame),
+          });
+          return;
+        default:
+          action satisfies never;
+      }
+    }),
+  );
+}
+
+/**
+ * An asserted navigation keeps the address without query and fragment: those carry one person's
+ * data (`?email=…`, tokens), and replay only waits for the navigation, it does not compare URLs.
+ */
+function withoutQuery(url: string): string {
+  const u = new URL(url);
+  return u.origin + u.pathname;
+}
+
+/** A top-level navigation of the recorded tab, with how Chrome says it came about. */
+export function addNavigation(url: string, typed: boolean): Promise<RecorderState> {
+  return serial(() =>
+    edit((steps, session) => {
+      if (!session.recording || session.paused) return;
+      if (typed && session.awaitingEmailLink) {
+        // The person opened the link from the email: replay opens it from each person's inbox.
+        session.awaitingEmailLink = false;
+        return;
+      }
+      const last = steps.at(-1);
+      const caused = !typed && last && ['click', 'doubleClick', 'keyDown', 'keyUp', 'change'].includes(last.type) && Date.now() - session.lastActionAt < CAUSED_NAVIGATION_MS;
+      if (caused && last) {
+        // Chrome attaches the navigation to the key press, not to its release.
+        const target = last.type === 'keyUp' && steps.at(-2)?.type === 'keyDown' ? steps.at(-2)! : last;
+        target.assertedEvents = [{ type: 'navigation', url: withoutQuery(url) }];
+      } else if (typed) {
+        steps.push({ type: 'navigate', url, assertedEvents: [{ type: 'navigation', url }] });
+      }
+    }),
+  );
+}
+
+/** The popup's "wait for email + open link" (or "+ extract code") at the current point. */
+export function insertEmail(request: EmailStepRequest): Promise<RecorderState> {
+  return serial(() =>
+    edit((steps, session) => {
+      steps.push({ type: 'waitForEmail', to: request.to ?? '{{user.email}}', ...(request.subject ? { subject: request.subject } : {}) });
+      if (request.extract) {
+        steps.push({ type: 'extractFromEmail', pattern: request.extract.pattern, as: request.extract.as });
+        const capture = /\((?!\?)((?:\\.|[^()\\])*)\)/.exec(request.extract.pattern)?.[1];
+        if (capture) session.extractions.push({ capture, as: request.extract.as });
+      }
+      if (request.link !== false) {
+        steps.push({ type: 'openEmailLink', ...(request.link ? { link: request.link } : {}) });
+        session.awaitingEmailLink = true;
+      }
+    }),
+  );
+}
+
+export { getRecording };

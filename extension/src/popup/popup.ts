@@ -1,0 +1,1 @@
+import './to-popup.js';

@@ -52,3 +52,11 @@ if (!existsSync(built) || statSync(built).mtimeMs < sources) {
   say('building the dashboard…');
   run(join(root, 'node_modules', '.bin', 'vite'), ['build', 'ui', '--logLevel', 'warn']);
 }
+
+// 4. The recorder extension, for "Load unpacked".
+const extensionBuilt = join(root, 'extension', 'dist', 'manifest.json');
+const extensionSources = Math.max(newest(join(root, 'extension', 'src')), statSync(join(root, 'extension', 'manifest.json')).mtimeMs);
+if (!existsSync(extensionBuilt) || statSync(extensionBuilt).mtimeMs < extensionSources) {
+  say('building the recorder extension…');
+  run(process.execPath, [join(root, 'scripts', 'build-extension.mjs')]);
+}

@@ -103,7 +103,7 @@ describe('recording the demo enrollment', () => {
   it('keeps the person’s own data out of the recording, its exports, storage and the console', async () => {
     const recordings = await ext.turnout<{ id: string }[]>('listRecordings');
     const exported = await ext.turnout<string>('exportRecording', recordings[0]!.id, 'turnout');
-    const chrome = await ext.turnout<string>('exportRecording', recordings[0]!.id, 'chrome');
+    const chromeExport = await ext.turnout<string>('exportRecording', recordings[0]!.id, 'chrome');
     const stored = await ext.worker.evaluate(async () => {
       const all = await new Promise<unknown[]>((resolve, reject) => {
         const open = indexedDB.open('turnout');
@@ -113,15 +113,17 @@ describe('recording the demo enrollment', () => {
           get.onsuccess = () => resolve(get.result);
         };
       });
-      return JSON.stringify([all, await chrome.storage.session.get(null), await chrome.storage.local.get(null)]);
+      type Area = { get: (keys: null) => Promise<unknown> };
+      const { storage } = (globalThis as unknown as { chrome: { storage: { session: Area; local: Area } } }).chrome;
+      return JSON.stringify([all, await storage.session.get(null), await storage.local.get(null)]);
     });
-    for (const text of [JSON.stringify(scenario), exported, chrome, stored, consoleLines.join('\n')]) {
+    for (const text of [JSON.stringify(scenario), exported, chromeExport, stored, consoleLines.join('\n')]) {
       for (const secret of [PERSON.password, PERSON.email, PERSON.first, PERSON.last, encodeURIComponent(PERSON.email), accountNumber]) {
         expect(text).not.toContain(secret);
       }
     }
     // The Chrome export carries Turnout's email steps as customStep.
-    expect(JSON.parse(chrome).steps.filter((s: { type: string }) => s.type === 'customStep').map((s: { name: string }) => s.name)).toEqual([
+    expect(JSON.parse(chromeExport).steps.filter((s: { type: string }) => s.type === 'customStep').map((s: { name: string }) => s.name)).toEqual([
       'waitForEmail', 'extractFromEmail', 'openEmailLink',
     ]);
   });
@@ -131,5 +133,22 @@ describe('recording the demo enrollment', () => {
     const failures = summary.results.filter((r) => r.status === 'failed').map((r) => `${r.failedStep} ${r.errorClass}: ${r.error}`);
     expect(failures).toEqual([]);
     expect(summary.users).toMatchObject({ total: 10, passed: 10 });
+  });
+
+  it('lists the recording in the popup, where a value turns into a literal and back into a variable', async () => {
+    const popup = await ext.context.newPage();
+    await popup.goto(`chrome-extension://${ext.extensionId}/popup.html`);
+    await expect.poll(() => popup.getByRole('status').first().textContent()).toBe('idle');
+    await popup.getByRole('button', { name: 'Open' }).first().press('Enter'); // keyboard usable
+    const steps = popup.getByRole('list', { name: 'Steps' }).locator('li');
+    await expect.poll(() => steps.count()).toBe(scenario.steps.length);
+    const emailStep = steps.filter({ hasText: '{{user.email}}' });
+    popup.once('dialog', (d) => void d.accept('fixed@example.test'));
+    await emailStep.getByRole('button', { name: 'use a fixed value' }).click();
+    await expect.poll(() => steps.filter({ hasText: 'fixed@example.test' }).count()).toBe(1);
+    popup.once('dialog', (d) => void d.accept('{{user.email}}'));
+    await steps.filter({ hasText: 'fixed@example.test' }).getByRole('button', { name: 'use a variable' }).click();
+    await expect.poll(() => steps.filter({ hasText: '{{user.email}}' }).count()).toBe(1);
+    await popup.close();
   });
 });

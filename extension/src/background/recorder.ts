@@ -121,7 +121,9 @@ export function addAction(action: CapturedAction): Promise<RecorderState> {
           steps.push({
             type: 'waitForElement',
             target: 'main',
-            selectors: action.text ? [[`text/${action.text}`], ...action.selectors] : action.selectors,
+            selectors: action.text
+              ? [[`text/${action.text}`], ...action.selectors.filter((s) => JSON.stringify(s) !== JSON.stringify([`text/${action.text}`]))]
+              : action.selectors,
             visible: true,
             ...withFrame(action.frame),
           });

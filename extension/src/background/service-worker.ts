@@ -80,7 +80,9 @@ const handlers: { [K in RequestName]: Handler<K> } = {
   'recordings:send': ({ id }) => sendToServer(id),
 };
 
-const fromExtensionPage = (sender: chrome.runtime.MessageSender): boolean => sender.id === chrome.runtime.id && !sender.tab;
+/** The popup or options page (also when opened in a tab), as opposed to a content script. */
+const fromExtensionPage = (sender: chrome.runtime.MessageSender): boolean =>
+  sender.id === chrome.runtime.id && Boolean(sender.url?.startsWith(chrome.runtime.getURL('')));
 
 chrome.runtime.onMessage.addListener((message: Envelope, sender, reply) => {
   const handler = handlers[message?.type] as Handler<RequestName> | undefined;

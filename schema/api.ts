@@ -61,12 +61,16 @@ export interface StepDelta {
   previousPassRate: number | null;
   p95Ms: number | null;
   previousP95Ms: number | null;
+  /** Why this step counts as a regression against the previous run, or null. */
+  regression: string | null;
 }
 
 export interface RunComparison {
   run: string;
   previous: string | null;
   steps: StepDelta[];
+  /** Steps flagged as regressions. */
+  regressions: number;
 }
 
 export interface InboxMessage {

@@ -163,6 +163,10 @@ export const Scenario = z.looseObject({
   timeout: timeout.optional(),
   selectorAttribute: z.string().optional(),
   steps: z.array(Step).min(1, 'a scenario needs at least one step'),
+  thresholds: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Conditions a run must meet, e.g. "pass_rate>=0.99" or "step[confirm-email].p95<5s"'),
 });
 
 export type Selector = z.infer<typeof Selector>;

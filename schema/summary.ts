@@ -61,6 +61,8 @@ export interface PersonResult {
   httpStatus: number | null;
   /** Path of the failure screenshot, relative to the artifacts folder. */
   screenshot: string | null;
+  /** Path of the Playwright trace of a failed person (--trace on-failure), relative to the artifacts folder. */
+  trace: string | null;
   /** HTTP responses >= 500 and failed requests seen while the failing step ran. */
   httpProblems: string[];
   startedAt: string;

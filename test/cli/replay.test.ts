@@ -44,7 +44,7 @@ async function demo(faults: Partial<FaultPercentages> = {}): Promise<{ site: Dem
 
 const replayArgs = (site: DemoSite, smtpPort: number, users: number) => [
   'replay', 'scenarios/demo-enrollment.json', '--users', String(users), '--base-url', site.url, '--smtp-port', String(smtpPort),
-  '--artifacts', join(tmp, 'artifacts'),
+  '--artifacts', join(tmp, 'artifacts'), '--data', join(tmp, 'data'),
 ];
 
 describe('turnout replay', () => {

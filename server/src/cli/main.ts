@@ -4,6 +4,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ScenarioError } from '../../../schema/index.js';
 import { InfrastructureError, ReplayInputError } from '../engine/errors.js';
 import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/replay.js';
+import { ReporterError } from '../report/reporters.js';
+import { ThresholdError } from '../report/thresholds.js';
 import { runDemoCommand } from './run-demo.js';
 import { runServeCommand } from './run-serve.js';
 import { EXIT, loadScenario, runReplayCommand, UsageError } from './run-replay.js';
@@ -21,6 +23,12 @@ function seconds(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected seconds ≥ 0, got "${value}"`);
   return Math.round(n * 1000);
+}
+
+function ratio(value: string): number {
+  const n = value.endsWith('%') ? Number(value.slice(0, -1)) / 100 : Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a ratio such as 0.2 or 20%, got "${value}"`);
+  return n;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -52,7 +60,15 @@ program
   .option('--browsers <n>', 'browser processes (default: one per core)', integer(1))
   .addOption(new Option('--browser <kind>', 'which Chromium build').choices(['headless-shell', 'chromium']).default('headless-shell'))
   .option('--summary-json <file>', 'write the run summary here')
-  .option('--artifacts <dir>', 'folder for failure screenshots', '.turnout/artifacts')
+  .option('--artifacts <dir>', 'folder for failure screenshots and traces', '.turnout/artifacts')
+  .option('--threshold <expr>', 'a condition the run must meet, e.g. "pass_rate>=0.99" (repeatable)', collect)
+  .option('--config <file>', 'JSON file with thresholds, reporters, baseline, regressionMargin')
+  .option('--baseline <file|last>', 'compare with a run summary file, or with the last run of this scenario')
+  .option('--regression-margin <ratio>', 'p95 this much slower is a regression (0.2 = 20 %)', ratio)
+  .option('--reporter <kind=target>', 'json=FILE, junit=FILE, html=DIR or github[=FILE] (repeatable)', collect)
+  .addOption(new Option('--trace <when>', 'keep Playwright traces').choices(['off', 'on-failure']).default('off'))
+  .option('--trace-cap <n>', 'most traces kept per run', integer(0), 10)
+  .option('--data <dir>', 'run history (for --baseline last and the dashboard)', '.turnout')
   .action(async (file: string, o: Record<string, unknown>) => {
     process.exitCode = await runReplayCommand(file, {
       users: o.users as number,
@@ -71,6 +87,14 @@ program
       prefer: o.browser as 'headless-shell' | 'chromium',
       artifactsDir: o.artifacts as string,
       summaryJson: o.summaryJson as string | undefined,
+      thresholds: o.threshold as string[] | undefined,
+      config: o.config as string | undefined,
+      baseline: o.baseline as string | undefined,
+      margins: o.regressionMargin === undefined ? {} : { p95: o.regressionMargin as number },
+      reporters: o.reporter as string[] | undefined,
+      trace: o.trace as 'off' | 'on-failure',
+      traceCap: o.traceCap as number,
+      dataDir: o.data as string,
     });
   });
 
@@ -120,7 +144,13 @@ try {
   if (error instanceof CommanderError) {
     // Help and version exit 0; any other usage mistake is invalid input.
     process.exitCode = error.exitCode === 0 ? 0 : EXIT.invalid;
-  } else if (error instanceof ScenarioError || error instanceof UsageError || error instanceof ReplayInputError) {
+  } else if (
+    error instanceof ScenarioError ||
+    error instanceof UsageError ||
+    error instanceof ReplayInputError ||
+    error instanceof ThresholdError ||
+    error instanceof ReporterError
+  ) {
     fail(error.message, EXIT.invalid);
   } else if (error instanceof InfrastructureError) {
     fail(error.message, EXIT.farm);

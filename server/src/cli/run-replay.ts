@@ -1,13 +1,19 @@
-// `turnout replay`: one run from the command line, with the exit code a nightly job acts on.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+// `turnout replay`: one run from the command line, with the exit code a nightly job acts on,
+// thresholds, a comparison with last night, and reports.
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseScenarioJson, type RunSummary, type Scenario } from '../../../schema/index.js';
+import { parseScenarioJson, type RunComparison, type RunSummary, type Scenario } from '../../../schema/index.js';
 import { replay, type ReplayOptions } from '../engine/replay.js';
+import { compareSummaries, DEFAULT_MARGINS, type RegressionMargins } from '../report/compare.js';
+import { parseReporter, writeReports, type Reporter } from '../report/reporters.js';
+import { collapseThresholds, evaluateThresholds, parseThreshold, type Threshold, type ThresholdResult } from '../report/thresholds.js';
+import { buildSummary } from '../runs/aggregate.js';
+import { RunStore } from '../runs/store.js';
 import { progressHooks } from './progress.js';
 import { failureLines, stepTable, verdict } from './table.js';
 
 /** Exit codes, as documented in the README. */
-export const EXIT = { passed: 0, failed: 1, invalid: 2, farm: 4, interrupted: 130 } as const;
+export const EXIT = { passed: 0, failed: 1, invalid: 2, thresholds: 3, farm: 4, interrupted: 130 } as const;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -24,47 +30,115 @@ export async function loadScenario(file: string): Promise<Scenario> {
   return parseScenarioJson(text, file);
 }
 
-export function exitCodeFor(summary: RunSummary): number {
+/**
+ * The farm failing comes first; then, when thresholds were given, they are the verdict (a
+ * nightly job that accepts 1 % failures says so with pass_rate>=0.99); without thresholds,
+ * anyone failing fails the run.
+ */
+export function exitCodeFor(summary: RunSummary, thresholds: readonly ThresholdResult[] = []): number {
   const { total, failed, infrastructure } = summary.users;
   if (total > 0 && infrastructure === total) return EXIT.farm;
+  if (thresholds.length > 0) return thresholds.every((t) => t.ok) ? EXIT.passed : EXIT.thresholds;
   return failed > 0 ? EXIT.failed : EXIT.passed;
 }
 
-export function printReport(summary: RunSummary, out: NodeJS.WritableStream): void {
+export function printReport(summary: RunSummary, out: NodeJS.WritableStream, thresholds: readonly ThresholdResult[] = [], comparison: RunComparison | null = null): void {
   out.write(`\n${summary.scenario} — run ${summary.runId}\n\n${stepTable(summary)}\n\n`);
   const failures = failureLines(summary);
   if (failures.length) out.write(`${failures.join('\n')}\n\n`);
+  if (comparison?.previous) {
+    const flagged = comparison.steps.filter((s) => s.regression);
+    out.write(`compared with run ${comparison.previous}: ${flagged.length ? `${flagged.length} regression(s)` : 'no regression'}\n`);
+    for (const s of flagged) out.write(`  regression at step ${s.index} "${s.title}": ${s.regression}\n`);
+    out.write('\n');
+  }
+  for (const t of collapseThresholds(thresholds)) out.write(`${t.ok ? '✓ held    ' : '✗ BREACHED'}  ${t.threshold} — ${t.detail}\n`);
+  if (thresholds.length) out.write('\n');
   out.write(`${verdict(summary)}\n`);
 }
 
-export interface ReplayCommandOptions extends Omit<ReplayOptions, 'fixturesDir' | 'signal'> {
+/** What a nightly job adds to a run: thresholds, baseline, reports, where runs are kept. */
+export interface NightlyOptions {
+  thresholds?: string[];
+  config?: string;
+  baseline?: string;
+  margins?: Partial<RegressionMargins>;
+  reporters?: string[];
   summaryJson?: string;
+  /** Folder of the run history (SQLite), for `--baseline last`; null keeps no history. */
+  dataDir?: string | null;
+}
+
+export type ReplayCommandOptions = Omit<ReplayOptions, 'fixturesDir' | 'signal'> & NightlyOptions;
+
+interface ConfigFile {
+  thresholds?: string[];
+  reporters?: string[];
+  baseline?: string;
+  regressionMargin?: number;
+}
+
+async function readConfig(file: string | undefined): Promise<ConfigFile> {
+  if (!file) return {};
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as ConfigFile;
+  } catch (e) {
+    throw new UsageError(`--config ${file}: ${(e as Error).message}`);
+  }
+}
+
+async function loadBaseline(spec: string | undefined, scenario: Scenario, store: RunStore | null): Promise<RunSummary | null> {
+  if (!spec) return null;
+  if (spec === 'last') {
+    const last = store?.lastRunOf(scenario.title);
+    if (!last) return null; // the first night has nothing to compare with
+    return buildSummary(last.scenario, { runId: last.info.id, startedAt: last.info.startedAt, finishedAt: last.info.finishedAt, options: last.info.options }, store!.people(last.info.id));
+  }
+  try {
+    const data = JSON.parse(await readFile(spec, 'utf8')) as RunSummary;
+    if (!Array.isArray(data.steps) || typeof data.runId !== 'string') throw new Error('not a Turnout run summary');
+    return data;
+  } catch (e) {
+    throw new UsageError(`--baseline ${spec}: ${(e as Error).message}`);
+  }
 }
 
 /** Runs a scenario file and prints progress and the table; returns the process exit code. */
 export async function runReplayCommand(file: string, options: ReplayCommandOptions): Promise<number> {
   const scenario = await loadScenario(file);
-  const stop = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    process.stderr.write(`\n${signal}: stopping the run and closing browsers…\n`);
-    stop.abort();
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const progress = progressHooks(process.stderr);
-  let summary: RunSummary;
+  const config = await readConfig(options.config);
+  const thresholds: Threshold[] = [...(scenario.thresholds ?? []), ...(config.thresholds ?? []), ...(options.thresholds ?? [])].map(parseThreshold);
+  let reporters: Reporter[] = [...(config.reporters ?? []), ...(options.reporters ?? [])].map(parseReporter);
+  if (options.summaryJson) reporters = [...reporters, { kind: 'json', target: options.summaryJson }];
+  const margins: RegressionMargins = { ...DEFAULT_MARGINS, ...(config.regressionMargin !== undefined ? { p95: config.regressionMargin } : {}), ...options.margins };
+  const store = options.dataDir ? new RunStore(options.dataDir) : null;
   try {
-    summary = await replay(scenario, { ...options, fixturesDir: dirname(resolve(file)), signal: stop.signal }, progress);
+    const baseline = await loadBaseline(options.baseline ?? config.baseline, scenario, store);
+
+    const stop = new AbortController();
+    const onSignal = (signal: NodeJS.Signals): void => {
+      process.stderr.write(`\n${signal}: stopping the run and closing browsers…\n`);
+      stop.abort();
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const progress = progressHooks(process.stderr);
+    let summary: RunSummary;
+    try {
+      summary = await replay(scenario, { ...options, fixturesDir: dirname(resolve(file)), signal: stop.signal }, progress);
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    store?.saveSummary(summary, scenario, stop.signal.aborted ? 'stopped' : 'finished');
+    const comparison = baseline ? compareSummaries(summary, baseline, margins) : null;
+    const verdicts = evaluateThresholds(thresholds, summary, comparison ? comparison.regressions : null);
+    printReport(summary, process.stdout, verdicts, comparison);
+    const written = await writeReports(reporters, { summary, thresholds: verdicts, comparison, artifactsDir: options.artifactsDir ?? null });
+    for (const line of written) process.stdout.write(`report ${line}\n`);
+    return stop.signal.aborted ? EXIT.interrupted : exitCodeFor(summary, verdicts);
   } finally {
-    progress.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    store?.close();
   }
-  printReport(summary, process.stdout);
-  if (options.summaryJson) {
-    await mkdir(dirname(resolve(options.summaryJson)), { recursive: true });
-    await writeFile(options.summaryJson, `${JSON.stringify(summary, null, 2)}\n`);
-    process.stdout.write(`summary written to ${options.summaryJson}\n`);
-  }
-  return stop.signal.aborted ? EXIT.interrupted : exitCodeFor(summary);
 }

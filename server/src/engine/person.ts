@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersonResult, PersonStepResult, Scenario, Step } from '../../../schema/index.js';
 import type { MailSink } from '../mail/sink.js';
+import type { BrowserContext } from 'playwright-core';
 import type { BrowserPool } from './browser-pool.js';
 import { classify, StepFailure } from './failure.js';
 import { makeIdentity } from './identity.js';
@@ -37,6 +38,8 @@ export interface PersonPlan {
   /** Aborted when the whole run stops (Ctrl-C, stop button). */
   runSignal: AbortSignal;
   env: NodeJS.ProcessEnv;
+  /** Traces kept for failed people, up to a cap shared by the run; null records none. */
+  traces: { left: number } | null;
   /** Names of the secrets the scenario uses: their values are removed from every message. */
   secretNames: readonly string[];
   hooks?: PersonHooks;
@@ -74,6 +77,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     url: null,
     httpStatus: null,
     screenshot: null,
+    trace: null,
     httpProblems: [],
     startedAt: new Date(startedAt).toISOString(),
     durationMs: 0,
@@ -100,6 +104,8 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     lease = await plan.pool.newContext({ viewport: { width: 1280, height: 800 } });
     const { context } = lease;
     const watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
+    const tracing = plan.traces && plan.traces.left > 0 && plan.artifactsDir;
+    if (tracing) await context.tracing.start({ screenshots: true, snapshots: true });
     const session: PersonSession = {
       context,
       page: await context.newPage(),
@@ -152,6 +158,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       result.url = session.page.isClosed() ? null : session.page.url();
       result.httpStatus = watch.lastDocumentStatus;
     }
+    if (tracing) await keepTrace(plan, context, result);
   } catch (error) {
     // Failing before the first step (no browser, run stopped) is never the application's fault.
     const failure = error instanceof StepFailure ? error : new StepFailure('infrastructure', (error as Error).message);
@@ -163,6 +170,16 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     result.durationMs = Date.now() - startedAt;
   }
   return result;
+}
+
+/** Saves a failed person's trace while the run's cap allows; a passing person's is dropped. */
+async function keepTrace(plan: PersonPlan, context: BrowserContext, result: PersonResult): Promise<void> {
+  const keep = result.status === 'failed' && result.errorClass !== 'infrastructure' && plan.traces!.left > 0;
+  if (!keep) return void (await context.tracing.stop().catch(() => undefined));
+  plan.traces!.left--;
+  const file = join('traces', `${plan.runId}-person-${plan.index}.zip`);
+  await mkdir(join(plan.artifactsDir!, 'traces'), { recursive: true });
+  if (await context.tracing.stop({ path: join(plan.artifactsDir!, file) }).then(() => true, () => false)) result.trace = file;
 }
 
 /** URL, last status and a screenshot of the page the person was on when the step failed. */

@@ -42,6 +42,9 @@ export interface ReplayOptions {
   smtpPort?: number;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
+  /** Keep Playwright traces of failed people (in artifactsDir/traces), at most traceCap. */
+  trace?: 'off' | 'on-failure';
+  traceCap?: number;
 }
 
 export interface ReplayHooks extends PersonHooks {
@@ -100,6 +103,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
     await pool.warm();
     hooks.onStarted?.({ runId, total, options: runOptions });
 
+    const traces = options.trace === 'on-failure' ? { left: options.traceCap ?? 10 } : null;
     let next = 0;
     const rampStep = total > 1 ? runOptions.rampUpMs / total : 0;
     const worker = async (): Promise<void> => {
@@ -127,6 +131,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
           runSignal: stop.signal,
           env,
           secretNames: secrets,
+          traces,
           hooks,
         });
         results.push(result);

@@ -47,6 +47,24 @@ export function summarizeSteps(scenario: Scenario, results: readonly PersonResul
   });
 }
 
+/** A run summary from its parts (a stored run, or a live one so far). */
+export function buildSummary(
+  scenario: Scenario,
+  run: { runId: string; startedAt: string; finishedAt: string | null; options: Partial<RunSummary['options']> },
+  results: readonly PersonResult[],
+): RunSummary {
+  return {
+    scenario: scenario.title,
+    runId: run.runId,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt ?? new Date().toISOString(),
+    options: run.options as RunSummary['options'],
+    users: countPeople(results),
+    steps: summarizeSteps(scenario, results),
+    results: [...results],
+  };
+}
+
 export function countPeople(results: readonly PersonResult[]): RunSummary['users'] {
   const failed = results.filter((r) => r.status === 'failed');
   return {

@@ -8,6 +8,7 @@ import { ReplayInputError } from '../engine/errors.js';
 import { replay, type ReplayOptions } from '../engine/replay.js';
 import { secretNames } from '../engine/variables.js';
 import type { MailSink } from '../mail/sink.js';
+import { compareSummaries } from '../report/compare.js';
 import { countPeople, summarizeSteps } from './aggregate.js';
 import type { RunStore } from './store.js';
 
@@ -56,7 +57,7 @@ function newRunId(): string {
 
 /** A person still running, as the aggregation sees them: steps so far, no failure yet. */
 function partial(user: number, p: InProgress): PersonResult {
-  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps };
+  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, trace: null, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps };
 }
 
 export class RunManager extends EventEmitter<RunManagerEvents> {
@@ -251,16 +252,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const current = this.summary(id);
     if (!current) return null;
     const previousRun = this.#options.store.previousRun(id);
-    const previous = previousRun ? this.summary(previousRun.info.id) : null;
-    const rate = (s: { passed: number; reached: number } | undefined): number | null => (s && s.reached ? s.passed / s.reached : null);
-    return {
-      run: id,
-      previous: previousRun?.info.id ?? null,
-      steps: current.steps.map((s) => {
-        const before = previous?.steps[s.index];
-        return { index: s.index, title: s.title, passRate: rate(s), previousPassRate: rate(before), p95Ms: s.p95Ms, previousP95Ms: before?.p95Ms ?? null };
-      }),
-    };
+    return compareSummaries(current, previousRun ? this.summary(previousRun.info.id) : null);
   }
 
   /** Stops every live run and waits until their browsers are closed. */

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { parseScenario, type PersonResult, type PersonStepResult, type RunInfo, type RunStatus, type Scenario, type ScenarioInfo } from '../../../schema/index.js';
+import { parseScenario, type PersonResult, type PersonStepResult, type RunInfo, type RunStatus, type RunSummary, type Scenario, type ScenarioInfo } from '../../../schema/index.js';
 
 /** How often queued step results are written, in one transaction. */
 const FLUSH_INTERVAL_MS = 200;
@@ -132,6 +132,24 @@ export class RunStore {
     return (this.#db.prepare('select * from runs order by started_at desc limit ?').all(limit) as RunRow[]).map((r) => this.#toStored(r));
   }
 
+  /** The newest run of a scenario (by title) that ran to its end. */
+  lastRunOf(scenarioTitle: string): StoredRun | null {
+    const row = this.#db
+      .prepare(`select * from runs where scenario_title = ? and status in ('finished', 'stopped') order by started_at desc limit 1`)
+      .get(scenarioTitle) as RunRow | undefined;
+    return row ? this.#toStored(row) : null;
+  }
+
+  /** Keeps a whole finished run (a CLI run), so that the next one can compare with it. */
+  saveSummary(summary: RunSummary, scenario: Scenario, status: RunStatus): void {
+    this.createRun(
+      { id: summary.runId, scenarioId: null, scenario: summary.scenario, status: 'running', startedAt: summary.startedAt, finishedAt: null, planned: summary.users.total, options: summary.options, note: null },
+      scenario,
+    );
+    for (const person of summary.results) this.recordPerson(summary.runId, person);
+    this.finishRun(summary.runId, status, summary.options);
+  }
+
   /** The run of the same scenario that started just before this one. */
   previousRun(id: string): StoredRun | null {
     const row = this.#db
@@ -197,7 +215,7 @@ export class RunStore {
       if (done.has(r.user)) continue;
       let p = cut.get(r.user);
       if (!p) {
-        p = { user: r.user, email: r.email, status: 'failed', failedStep: null, errorClass: 'infrastructure', error: 'the run was cut off before this person finished', url: null, httpStatus: null, screenshot: null, httpProblems: [], startedAt: r.started_at, durationMs: 0, steps: [] };
+        p = { user: r.user, email: r.email, status: 'failed', failedStep: null, errorClass: 'infrastructure', error: 'the run was cut off before this person finished', url: null, httpStatus: null, screenshot: null, trace: null, httpProblems: [], startedAt: r.started_at, durationMs: 0, steps: [] };
         cut.set(r.user, p);
       }
       p.steps.push({ index: r.step, status: r.status, startedAt: r.started_at, durationMs: r.duration_ms, matchedSelector: r.matched_selector });

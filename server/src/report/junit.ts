@@ -1,0 +1,65 @@
+// JUnit XML for CI systems: a testsuite per scenario, a testcase per step (failed when anyone
+// failed it: class, count and a sample message), and the thresholds as testcases of their own.
+import { XMLBuilder } from 'fast-xml-parser';
+import { failureGroups, type RunReport } from './report.js';
+
+export function junitReport({ summary, thresholds, comparison }: RunReport): string {
+  const groups = failureGroups(summary);
+  const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
+  const cases = summary.steps.map((step) => {
+    const mine = groups.filter((g) => g.step.index === step.index);
+    const regression = comparison?.steps[step.index]?.regression;
+    const testcase: Record<string, unknown> = {
+      '@_classname': summary.scenario,
+      '@_name': `${String(step.index).padStart(2, '0')} ${step.title}`,
+      '@_time': ((step.p50Ms ?? 0) / 1000).toFixed(3),
+    };
+    if (mine.length) {
+      testcase.failure = {
+        '@_type': mine[0]!.failureClass,
+        '@_message': `${step.failed} of ${step.reached} people failed: ${mine.map((g) => `${g.failureClass} ×${g.count}`).join(', ')}`,
+        '#text': mine.map((g) => `${g.failureClass} ×${g.count}: ${g.sample?.error ?? ''}${g.sample?.url ? ` (${g.sample.url})` : ''}`).join('\n'),
+      };
+    }
+    if (regression) testcase['system-out'] = `regression against ${comparison!.previous}: ${regression}`;
+    return testcase;
+  });
+  const thresholdCases = thresholds.map((t) => ({
+    '@_classname': `${summary.scenario} thresholds`,
+    '@_name': `${t.threshold} — ${t.detail}`,
+    ...(t.ok ? {} : { failure: { '@_type': 'threshold', '@_message': `${t.threshold} breached: ${t.detail}` } }),
+  }));
+  const suites = [
+    {
+      '@_name': summary.scenario,
+      '@_tests': cases.length,
+      '@_failures': cases.filter((c) => c.failure).length,
+      '@_errors': 0,
+      '@_timestamp': summary.startedAt,
+      '@_time': seconds.toFixed(3),
+      properties: {
+        property: [
+          { '@_name': 'runId', '@_value': summary.runId },
+          { '@_name': 'people', '@_value': summary.users.total },
+          { '@_name': 'passed', '@_value': summary.users.passed },
+          { '@_name': 'failed', '@_value': summary.users.failed },
+        ],
+      },
+      testcase: cases,
+    },
+    ...(thresholdCases.length
+      ? [{ '@_name': `${summary.scenario} thresholds`, '@_tests': thresholdCases.length, '@_failures': thresholdCases.filter((c) => 'failure' in c).length, '@_errors': 0, testcase: thresholdCases }]
+      : []),
+  ];
+  const doc = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      '@_name': 'Turnout',
+      '@_tests': suites.reduce((n, s) => n + s['@_tests'], 0),
+      '@_failures': suites.reduce((n, s) => n + s['@_failures'], 0),
+      '@_time': seconds.toFixed(3),
+      testsuite: suites,
+    },
+  };
+  return new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_', format: true, suppressEmptyNode: true }).build(doc);
+}

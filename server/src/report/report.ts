@@ -1,0 +1,37 @@
+// What every report is made from: the run summary, the threshold verdicts and the comparison
+// with the baseline. One text helper set, so reports read alike.
+import type { RunComparison, RunSummary, StepSummary } from '../../../schema/index.js';
+import type { ThresholdResult } from './thresholds.js';
+
+export interface RunReport {
+  summary: RunSummary;
+  thresholds: ThresholdResult[];
+  comparison: RunComparison | null;
+  /** Folder the summary's screenshot and trace paths are relative to. */
+  artifactsDir: string | null;
+}
+
+export interface FailureGroup {
+  step: StepSummary;
+  failureClass: string;
+  count: number;
+  sample: RunSummary['results'][number] | undefined;
+}
+
+export function failureGroups(summary: RunSummary): FailureGroup[] {
+  return summary.steps.flatMap((step) =>
+    Object.entries(step.failures).map(([failureClass, count]) => ({
+      step,
+      failureClass,
+      count: count ?? 0,
+      sample: summary.results.find((r) => r.failedStep === step.index && r.errorClass === failureClass),
+    })),
+  );
+}
+
+export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
+export const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${Math.round(v * 1000) / 10} %`);
+
+export function durationSeconds(summary: RunSummary): number {
+  return (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
+}

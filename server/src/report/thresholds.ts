@@ -1,0 +1,134 @@
+// Thresholds: the conditions a nightly run must meet, k6-style, over the run summary.
+//
+//   pass_rate>=0.99                      the whole run
+//   step[confirm-email].p95<5s           one step, by its name (or its index: step[8])
+//   step[*].fail_rate<0.01               every step
+//   regressions==0                       no step regressed against the baseline
+//
+// Run metrics: pass_rate, fail_rate, passed, failed, infrastructure, regressions.
+// Step metrics: pass_rate, fail_rate, reached, passed, failed, p50, p95 (durations in ms unless
+// written with a unit: 800ms, 5s, 2m; rates also as percentages: 99%).
+import type { RunSummary, StepSummary } from '../../../schema/index.js';
+
+export class ThresholdError extends Error {
+  override name = 'ThresholdError';
+}
+
+const OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
+type Operator = (typeof OPERATORS)[number];
+
+const RUN_METRICS = ['pass_rate', 'fail_rate', 'passed', 'failed', 'infrastructure', 'regressions'] as const;
+const STEP_METRICS = ['pass_rate', 'fail_rate', 'reached', 'passed', 'failed', 'p50', 'p95'] as const;
+type RunMetric = (typeof RUN_METRICS)[number];
+type StepMetric = (typeof STEP_METRICS)[number];
+
+export interface Threshold {
+  text: string;
+  step: string | null; // a name, an index as text, or '*'; null for the whole run
+  metric: RunMetric | StepMetric;
+  operator: Operator;
+  value: number;
+}
+
+export interface ThresholdResult {
+  threshold: string;
+  ok: boolean;
+  /** What was measured, e.g. "step 8 receive the confirmation email: p95 = 6120 ms". */
+  detail: string;
+}
+
+const SYNTAX = /^\s*(?:step\[([^\]]+)\]\.)?([a-z_0-9]+)\s*(<=|>=|==|!=|<|>)\s*([0-9.]+)\s*(ms|s|m|%)?\s*$/;
+
+function toNumber(raw: string, unit: string | undefined, metric: string, text: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n)) throw new ThresholdError(`threshold "${text}": ${raw} is not a number`);
+  const isTime = metric === 'p50' || metric === 'p95';
+  if (unit === '%') {
+    if (!metric.endsWith('_rate')) throw new ThresholdError(`threshold "${text}": % only fits a rate (pass_rate, fail_rate)`);
+    return n / 100;
+  }
+  if (unit && !isTime) throw new ThresholdError(`threshold "${text}": ${metric} takes no unit`);
+  return unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n;
+}
+
+export function parseThreshold(text: string): Threshold {
+  const m = SYNTAX.exec(text);
+  if (!m) {
+    throw new ThresholdError(`threshold "${text}": expected METRIC OP VALUE or step[NAME].METRIC OP VALUE, e.g. "pass_rate>=0.99" or "step[confirm-email].p95<5s"`);
+  }
+  const [, step, metric, operator, raw, unit] = m as unknown as [string, string | undefined, string, Operator, string, string | undefined];
+  const known: readonly string[] = step ? STEP_METRICS : RUN_METRICS;
+  if (!known.includes(metric)) {
+    throw new ThresholdError(`threshold "${text}": unknown ${step ? 'step ' : ''}metric "${metric}"; use one of ${known.join(', ')}`);
+  }
+  return { text: text.trim(), step: step?.trim() ?? null, metric: metric as Threshold['metric'], operator, value: toNumber(raw, unit, metric, text) };
+}
+
+const holds = (actual: number, op: Operator, expected: number): boolean =>
+  op === '<' ? actual < expected : op === '<=' ? actual <= expected : op === '>' ? actual > expected : op === '>=' ? actual >= expected : op === '==' ? actual === expected : actual !== expected;
+
+function stepsFor(t: Threshold, steps: readonly StepSummary[]): StepSummary[] {
+  if (t.step === '*') return [...steps];
+  const byName = steps.filter((s) => s.name === t.step);
+  if (byName.length) return byName;
+  const byIndex = /^\d+$/.test(t.step ?? '') ? steps.filter((s) => s.index === Number(t.step)) : [];
+  if (byIndex.length) return byIndex;
+  const names = steps.map((s) => s.name).filter(Boolean);
+  throw new ThresholdError(`threshold "${t.text}": no step "${t.step}" (step names: ${names.join(', ') || 'none'}; or use an index)`);
+}
+
+function stepValue(step: StepSummary, metric: StepMetric): number | null {
+  switch (metric) {
+    case 'pass_rate':
+      return step.reached ? step.passed / step.reached : null;
+    case 'fail_rate':
+      return step.reached ? step.failed / step.reached : null;
+    case 'p50':
+      return step.p50Ms;
+    case 'p95':
+      return step.p95Ms;
+    default:
+      return step[metric];
+  }
+}
+
+const show = (metric: string, v: number): string => (metric.endsWith('rate') ? `${Math.round(v * 10000) / 100} %` : metric.startsWith('p') ? `${Math.round(v)} ms` : String(v));
+
+/** Checks thresholds against a summary; `regressions` is the number of steps flagged. */
+export function evaluateThresholds(thresholds: readonly Threshold[], summary: RunSummary, regressions: number | null): ThresholdResult[] {
+  return thresholds.flatMap((t): ThresholdResult[] => {
+    if (t.step === null) {
+      const { total, passed, failed, infrastructure } = summary.users;
+      const values: Record<RunMetric, number | null> = {
+        pass_rate: total ? passed / total : null,
+        fail_rate: total ? failed / total : null,
+        passed,
+        failed,
+        infrastructure,
+        regressions,
+      };
+      const v = values[t.metric as RunMetric];
+      if (v === null) return [{ threshold: t.text, ok: false, detail: t.metric === 'regressions' ? 'no baseline to compare with' : 'nobody ran' }];
+      return [{ threshold: t.text, ok: holds(v, t.operator, t.value), detail: `${t.metric} = ${show(t.metric, v)}` }];
+    }
+    return stepsFor(t, summary.steps).map((s) => {
+      const v = stepValue(s, t.metric as StepMetric);
+      const where = `step ${s.index} ${s.title}`;
+      // A step nobody reached has no rate or time: it cannot have met the condition.
+      if (v === null) return { threshold: t.text, ok: false, detail: `${where}: nobody reached it` };
+      return { threshold: t.text, ok: holds(v, t.operator, t.value), detail: `${where}: ${t.metric} = ${show(t.metric, v)}` };
+    });
+  });
+}
+
+/** One line per threshold for people to read: `step[*]` collapses to "on all N steps" or its breaches. */
+export function collapseThresholds(results: readonly ThresholdResult[]): ThresholdResult[] {
+  const out: ThresholdResult[] = [];
+  for (const text of new Set(results.map((r) => r.threshold))) {
+    const mine = results.filter((r) => r.threshold === text);
+    const breached = mine.filter((r) => !r.ok);
+    if (breached.length) out.push(...breached);
+    else out.push(mine.length > 1 ? { threshold: text, ok: true, detail: `on all ${mine.length} steps` } : mine[0]!);
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 // Bodies of the HTTP API and the events of its socket.io channel: one contract for server and
 // dashboard (and, later, the extension's "send to server").
 import { z } from 'zod';
-import type { PersonResult, RunOptions, RunSummary, StepSummary } from './summary.js';
+import { FAILURE_CLASSES, type PersonResult, type RunOptions, type RunSummary, type StepSummary } from './summary.js';
 
 /** Most people one run may ask for from the API. */
 export const MAX_USERS_PER_RUN = 2000;
@@ -82,6 +82,62 @@ export interface InboxMessage {
   html: string | null;
   receivedAt: string;
 }
+
+const StepResult = z.strictObject({
+  index: z.number().int().nonnegative(),
+  status: z.enum(['passed', 'failed']),
+  startedAt: z.string().max(40),
+  durationMs: z.number().nonnegative(),
+  matchedSelector: z.string().max(2000).nullable(),
+});
+
+/** What `turnout replay --server` streams: the engine's hooks, as data. */
+export const IngestEvent = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('personStarted'), user: z.number().int().positive(), email: z.string().max(320) }),
+  z.strictObject({ kind: z.literal('stepStarted'), user: z.number().int().positive(), step: z.number().int().nonnegative() }),
+  z.strictObject({
+    kind: z.literal('stepFinished'),
+    user: z.number().int().positive(),
+    result: StepResult,
+  }),
+  z.strictObject({
+    kind: z.literal('personFinished'),
+    person: z.strictObject({
+      user: z.number().int().positive(),
+      email: z.string().max(320),
+      status: z.enum(['passed', 'failed']),
+      failedStep: z.number().int().nonnegative().nullable(),
+      errorClass: z.enum(FAILURE_CLASSES).nullable(),
+      error: z.string().max(4000).nullable(),
+      url: z.string().max(4000).nullable(),
+      httpStatus: z.number().int().nullable(),
+      // Paths on the machine that ran the person: the server cannot show those files.
+      screenshot: z.string().max(500).nullable().transform(() => null),
+      trace: z.string().max(500).nullable().transform(() => null),
+      httpProblems: z.array(z.string().max(500)).max(50),
+      startedAt: z.string().max(40),
+      durationMs: z.number().nonnegative(),
+      steps: z.array(StepResult).max(1000),
+    }),
+  }),
+]);
+export type IngestEvent = z.infer<typeof IngestEvent>;
+/** An event as sent (screenshot and trace paths are dropped on arrival). */
+export type IngestEventInput = z.input<typeof IngestEvent>;
+
+export const IngestBatch = z.array(IngestEvent).max(5000);
+
+export const ExternalRunRequest = z.strictObject({
+  runId: z.string().regex(/^[\w-]{1,100}$/),
+  scenario: z.unknown(),
+  planned: z.number().int().nonnegative(),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
+
+export const FinishRunRequest = z.strictObject({
+  status: z.enum(['finished', 'stopped', 'failed']),
+  options: z.record(z.string(), z.unknown()).default({}),
+});
 
 export type Ack<T> = (reply: { ok: true; value: T } | { ok: false; error: string }) => void;
 

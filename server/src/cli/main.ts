@@ -69,6 +69,8 @@ program
   .addOption(new Option('--trace <when>', 'keep Playwright traces').choices(['off', 'on-failure']).default('off'))
   .option('--trace-cap <n>', 'most traces kept per run', integer(0), 10)
   .option('--data <dir>', 'run history (for --baseline last and the dashboard)', '.turnout')
+  .option('--server <url>', 'stream the run live to a Turnout server (its dashboard keeps it)')
+  .option('--token <token>', 'access token for --server')
   .action(async (file: string, o: Record<string, unknown>) => {
     process.exitCode = await runReplayCommand(file, {
       users: o.users as number,
@@ -95,6 +97,8 @@ program
       trace: o.trace as 'off' | 'on-failure',
       traceCap: o.traceCap as number,
       dataDir: o.data as string,
+      server: o.server as string | undefined,
+      token: (o.token as string | undefined) ?? process.env.TURNOUT_TOKEN,
     });
   });
 

@@ -3,13 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseScenarioJson, type RunComparison, type RunSummary, type Scenario } from '../../../schema/index.js';
-import { replay, type ReplayOptions } from '../engine/replay.js';
+import { newRunId, replay, type ReplayOptions } from '../engine/replay.js';
 import { compareSummaries, DEFAULT_MARGINS, type RegressionMargins } from '../report/compare.js';
 import { parseReporter, writeReports, type Reporter } from '../report/reporters.js';
 import { collapseThresholds, evaluateThresholds, parseThreshold, type Threshold, type ThresholdResult } from '../report/thresholds.js';
 import { buildSummary } from '../runs/aggregate.js';
 import { RunStore } from '../runs/store.js';
 import { progressHooks } from './progress.js';
+import { combineHooks, RunStreamer } from './stream.js';
 import { failureLines, stepTable, verdict } from './table.js';
 
 /** Exit codes, as documented in the README. */
@@ -67,6 +68,9 @@ export interface NightlyOptions {
   summaryJson?: string;
   /** Folder of the run history (SQLite), for `--baseline last`; null keeps no history. */
   dataDir?: string | null;
+  /** Stream the run to this Turnout server as it happens. */
+  server?: string;
+  token?: string;
 }
 
 export type ReplayCommandOptions = Omit<ReplayOptions, 'fixturesDir' | 'signal'> & NightlyOptions;
@@ -123,9 +127,19 @@ export async function runReplayCommand(file: string, options: ReplayCommandOptio
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     const progress = progressHooks(process.stderr);
+    const runId = options.runId ?? newRunId();
+    const streamer = options.server ? new RunStreamer(options.server, options.token, runId) : null;
+    await streamer?.open(scenario, options.users * (options.iterations ?? 1), { users: options.users, iterations: options.iterations ?? 1, baseUrl: options.baseUrl ?? null });
     let summary: RunSummary;
     try {
-      summary = await replay(scenario, { ...options, fixturesDir: dirname(resolve(file)), signal: stop.signal }, progress);
+      summary = await replay(
+        scenario,
+        { ...options, runId, fixturesDir: dirname(resolve(file)), signal: stop.signal },
+        streamer ? combineHooks(progress, streamer.hooks()) : progress,
+      );
+      await streamer?.close(summary, stop.signal.aborted ? 'stopped' : 'finished');
+      if (streamer?.error) process.stderr.write(`turnout: streaming to ${options.server} failed: ${streamer.error}\n`);
+      else if (streamer) process.stderr.write(`streamed to ${options.server}/#/runs/${runId}\n`);
     } finally {
       progress.stop();
       process.off('SIGINT', onSignal);

@@ -56,7 +56,7 @@ export class RunStoppedError extends InfrastructureError {
   override name = 'RunStoppedError';
 }
 
-function newRunId(): string {
+export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }

@@ -7,10 +7,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { formatPath, parseScenario, ScenarioError, StartRunRequest, type InboxMessage } from '../../../schema/index.js';
+import { ExternalRunRequest, FinishRunRequest, formatPath, IngestBatch, parseScenario, ScenarioError, StartRunRequest, type InboxMessage } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
 import type { MailSink, ReceivedEmail } from '../mail/sink.js';
 import { NotFoundError, type RunManager } from '../runs/manager.js';
+import { createMetrics } from './metrics.js';
 import type { RunStore } from '../runs/store.js';
 
 export const UI_DIST = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
@@ -48,6 +49,7 @@ const userParam = z.coerce.number().int().positive();
 
 export function createApp(deps: AppDeps): express.Express {
   const { store, manager, sink } = deps;
+  const metrics = createMetrics(manager);
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
@@ -83,6 +85,23 @@ export function createApp(deps: AppDeps): express.Express {
     const info = manager.start(parsed.data);
     res.status(202).json(info);
   });
+  app.post('/api/runs/external', (req, res) => {
+    const parsed = ExternalRunRequest.safeParse(req.body ?? {});
+    if (!parsed.success) throw zodBadRequest(parsed.error, 'invalid streamed run');
+    const scenario = parseScenario(parsed.data.scenario, 'scenario');
+    res.status(201).json(manager.startExternal(parsed.data.runId, scenario, parsed.data.planned, parsed.data.options));
+  });
+  app.post('/api/runs/:id/events', (req, res) => {
+    const parsed = IngestBatch.safeParse(req.body);
+    if (!parsed.success) throw zodBadRequest(parsed.error, 'invalid run events');
+    manager.ingest(run(req), parsed.data);
+    res.status(204).end();
+  });
+  app.post('/api/runs/:id/finish', (req, res) => {
+    const parsed = FinishRunRequest.safeParse(req.body ?? {});
+    if (!parsed.success) throw zodBadRequest(parsed.error, 'invalid finish');
+    res.json(manager.finishExternal(run(req), parsed.data.status, parsed.data.options));
+  });
   app.get('/api/runs', (_req, res) => void res.json(manager.list()));
   app.get('/api/runs/:id', (req, res) => void res.json(found(manager.summary(run(req)), `run ${run(req)}`)));
   app.get('/api/runs/:id/compare', (req, res) => void res.json(found(manager.compare(run(req)), `run ${run(req)}`)));
@@ -103,6 +122,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/inbox', (req, res) => {
     const address = typeof req.query.address === 'string' ? req.query.address : null;
     res.json((address ? sink.messages(address) : sink.recent(100)).map(toMessage).sort((a, b) => b.id - a.id));
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
   });
   app.use('/api', () => {
     throw new NotFoundError('no such API route');

@@ -3,9 +3,9 @@
 // event per failed person. Knows nothing of HTTP or sockets: they listen to its events.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { PersonResult, PersonStepResult, RunComparison, RunInfo, RunSnapshot, RunStatus, RunSummary, Scenario, StartRunRequest } from '../../../schema/index.js';
+import type { IngestEvent, PersonResult, PersonStepResult, RunComparison, RunInfo, RunSnapshot, RunStatus, RunSummary, Scenario, StartRunRequest } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
-import { replay, type ReplayOptions } from '../engine/replay.js';
+import { replay, type ReplayHooks, type ReplayOptions } from '../engine/replay.js';
 import { secretNames } from '../engine/variables.js';
 import type { MailSink } from '../mail/sink.js';
 import { compareSummaries } from '../report/compare.js';
@@ -17,6 +17,10 @@ export const SNAPSHOT_INTERVAL_MS = 250;
 
 export interface RunManagerEvents {
   started: [RunInfo];
+  /** scenario title, step label (its name, else its index), the result: for /metrics. */
+  stepFinished: [string, string, PersonStepResult];
+  /** scenario title, outcome (passed, or the failure class): for /metrics. */
+  personFinished: [string, string];
   progressed: [RunSnapshot];
   personFailed: [string, PersonResult];
   finished: [RunInfo];
@@ -46,6 +50,9 @@ interface LiveRun {
   timer: NodeJS.Timeout;
   done: Promise<void>;
 }
+
+/** `done` of a run fed by `turnout replay --server`, which the server does not run itself. */
+const EXTERNAL: Promise<void> = Promise.resolve();
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
@@ -80,20 +87,58 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const env = this.#options.defaults?.env ?? process.env;
     const missing = secretNames(scenario).filter((n) => env[n] === undefined);
     if (missing.length) throw new ReplayInputError(`the scenario needs ${missing.map((n) => `{{secret.${n}}}`).join(', ')}: set ${missing.join(', ')} in the server's environment`);
-    const id = newRunId();
+    const live = this.#open(newRunId(), request.scenario, scenario, request.users * request.iterations, {
+      users: request.users,
+      iterations: request.iterations,
+      baseUrl: request.baseUrl ?? null,
+    });
+    live.done = this.#run(live, request);
+    return live.info;
+  }
+
+  /**
+   * A run replayed elsewhere (`turnout replay --server`): it shows live and stays in the history
+   * like one started here, fed by the events the CLI streams.
+   */
+  startExternal(runId: string, scenario: Scenario, planned: number, options: RunInfo['options']): RunInfo {
+    if (this.#live.has(runId) || this.#options.store.getRun(runId)) throw new ReplayInputError(`run ${runId} exists already`);
+    return this.#open(runId, null, scenario, planned, options).info;
+  }
+
+  ingest(runId: string, events: readonly IngestEvent[]): void {
+    const live = this.#live.get(runId);
+    if (!live || live.done !== EXTERNAL) throw new NotFoundError(`no streamed run ${runId} in progress`);
+    const hooks = this.#hooksFor(live);
+    for (const e of events) {
+      if (e.kind === 'personStarted') hooks.onPersonStarted!(e.user, e.email);
+      else if (e.kind === 'stepStarted') hooks.beforeEachStep!(e.user, e.step);
+      else if (e.kind === 'stepFinished') hooks.afterEachStep!(e.user, e.result);
+      else hooks.onPersonFinished!(e.person);
+    }
+  }
+
+  finishExternal(runId: string, status: RunStatus, options: RunInfo['options']): RunInfo {
+    const live = this.#live.get(runId);
+    if (!live || live.done !== EXTERNAL) throw new NotFoundError(`no streamed run ${runId} in progress`);
+    live.info.options = options;
+    this.#finish(live, status);
+    return live.info;
+  }
+
+  #open(id: string, scenarioId: string | null, scenario: Scenario, planned: number, options: RunInfo['options']): LiveRun {
     const info: RunInfo = {
       id,
-      scenarioId: request.scenario,
+      scenarioId,
       scenario: scenario.title,
       status: 'running',
       startedAt: new Date().toISOString(),
       finishedAt: null,
       users: { total: 0, passed: 0, failed: 0, infrastructure: 0 },
-      planned: request.users * request.iterations,
-      options: { users: request.users, iterations: request.iterations, baseUrl: request.baseUrl ?? null },
+      planned,
+      options,
       note: null,
     };
-    store.createRun(info, scenario);
+    this.#options.store.createRun(info, scenario);
     const live: LiveRun = {
       info,
       scenario,
@@ -102,24 +147,56 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       stop: new AbortController(),
       dirty: true,
       timer: setInterval(() => this.#publish(live), SNAPSHOT_INTERVAL_MS),
-      done: Promise.resolve(),
+      done: EXTERNAL,
     };
     this.#live.set(id, live);
-    live.done = this.#run(live, request);
     this.emit('started', info);
-    return info;
+    return live;
+  }
+
+  /** Engine hooks → live state, the store and events; the same for local and streamed runs. */
+  #hooksFor(live: LiveRun): ReplayHooks {
+    const { store } = this.#options;
+    const id = live.info.id;
+    return {
+      onStarted: ({ options }) => void (live.info.options = options),
+      onPersonStarted: (user, email) => {
+        live.inProgress.set(user, { email, current: 0, steps: [] });
+        live.dirty = true;
+      },
+      beforeEachStep: (user, step) => {
+        const p = live.inProgress.get(user);
+        if (p) p.current = step;
+        live.dirty = true;
+      },
+      afterEachStep: (user, step) => {
+        const p = live.inProgress.get(user);
+        if (!p) return;
+        p.steps.push(step);
+        store.recordStep(id, user, p.email, step);
+        this.emit('stepFinished', live.info.scenario, live.scenario.steps[step.index]?.name ?? String(step.index), step);
+        live.dirty = true;
+      },
+      onPersonFinished: (person) => {
+        live.inProgress.delete(person.user);
+        live.finished.push(person);
+        store.recordPerson(id, person);
+        if (person.status === 'failed') this.emit('personFailed', id, person);
+        this.emit('personFinished', live.info.scenario, person.errorClass ?? 'passed');
+        live.dirty = true;
+      },
+    };
   }
 
   async #run(live: LiveRun, request: StartRunRequest): Promise<void> {
-    const { store, sink, artifactsDir, defaults } = this.#options;
-    const id = live.info.id;
+    const { sink, artifactsDir, defaults } = this.#options;
     let status: RunStatus = 'finished';
     try {
       const summary = await replay(
         live.scenario,
         {
           ...defaults,
-          runId: id,
+          runId: live.info.id,
           users: request.users,
           iterations: request.iterations,
           concurrency: request.concurrency,
@@ -131,32 +208,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
           artifactsDir,
           signal: live.stop.signal,
         },
-        {
-          onStarted: ({ options }) => void (live.info.options = options),
-          onPersonStarted: (user, email) => {
-            live.inProgress.set(user, { email, current: 0, steps: [] });
-            live.dirty = true;
-          },
-          beforeEachStep: (user, step) => {
-            const p = live.inProgress.get(user);
-            if (p) p.current = step;
-            live.dirty = true;
-          },
-          afterEachStep: (user, step) => {
-            const p = live.inProgress.get(user);
-            if (!p) return;
-            p.steps.push(step);
-            store.recordStep(id, user, p.email, step);
-            live.dirty = true;
-          },
-          onPersonFinished: (person) => {
-            live.inProgress.delete(person.user);
-            live.finished.push(person);
-            store.recordPerson(id, person);
-            if (person.status === 'failed') this.emit('personFailed', id, person);
-            live.dirty = true;
-          },
-        },
+        this.#hooksFor(live),
       );
       live.info.options = summary.options;
       if (live.stop.signal.aborted) status = 'stopped';
@@ -164,14 +216,18 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       status = 'failed';
       live.info.note = (error as Error).message;
     }
+    this.#finish(live, status);
+  }
+
+  #finish(live: LiveRun, status: RunStatus): void {
     clearInterval(live.timer);
     live.info.status = status;
     live.info.finishedAt = new Date().toISOString();
     live.info.users = countPeople(live.finished);
-    store.finishRun(id, status, live.info.options, live.info.note);
+    this.#options.store.finishRun(live.info.id, status, live.info.options, live.info.note);
     live.dirty = true;
     this.#publish(live);
-    this.#live.delete(id);
+    this.#live.delete(live.info.id);
     this.emit('finished', live.info);
   }
 

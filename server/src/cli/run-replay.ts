@@ -6,7 +6,7 @@ import { parseScenarioJson, type RunComparison, type RunSummary, type Scenario }
 import { newRunId, replay, type ReplayOptions } from '../engine/replay.js';
 import { compareSummaries, DEFAULT_MARGINS, type RegressionMargins } from '../report/compare.js';
 import { parseReporter, writeReports, type Reporter } from '../report/reporters.js';
-import { collapseThresholds, evaluateThresholds, parseThreshold, type Threshold, type ThresholdResult } from '../report/thresholds.js';
+import { checkThresholdSteps, collapseThresholds, evaluateThresholds, parseThreshold, type Threshold, type ThresholdResult } from '../report/thresholds.js';
 import { buildSummary } from '../runs/aggregate.js';
 import { RunStore } from '../runs/store.js';
 import { progressHooks } from './progress.js';
@@ -112,6 +112,7 @@ export async function runReplayCommand(file: string, options: ReplayCommandOptio
   const scenario = await loadScenario(file);
   const config = await readConfig(options.config);
   const thresholds: Threshold[] = [...(scenario.thresholds ?? []), ...(config.thresholds ?? []), ...(options.thresholds ?? [])].map(parseThreshold);
+  checkThresholdSteps(thresholds, scenario.steps);
   let reporters: Reporter[] = [...(config.reporters ?? []), ...(options.reporters ?? [])].map(parseReporter);
   if (options.summaryJson) reporters = [...reporters, { kind: 'json', target: options.summaryJson }];
   const margins: RegressionMargins = { ...DEFAULT_MARGINS, ...(config.regressionMargin !== undefined ? { p95: config.regressionMargin } : {}), ...options.margins };

@@ -23,8 +23,8 @@ function timingChart(report: RunReport): string {
   const bars = steps
     .map((s, i) => {
       const y = i * row;
-      const w50 = ((s.p50Ms ?? 0) / max) * (width - 260);
-      const w95 = ((s.p95Ms ?? 0) / max) * (width - 260);
+      const w50 = ((s.p50Ms ?? 0) / max) * (width - 320);
+      const w95 = ((s.p95Ms ?? 0) / max) * (width - 320);
       return `<text x="0" y="${y + 15}" font-size="12">${esc(`${s.index} ${s.title}`.slice(0, 34))}</text>
 <rect x="240" y="${y + 4}" width="${w95.toFixed(1)}" height="14" fill="#9cc3ea"><title>p95 ${esc(ms(s.p95Ms))}</title></rect>
 <rect x="240" y="${y + 8}" width="${w50.toFixed(1)}" height="6" fill="#0b5cad"><title>p50 ${esc(ms(s.p50Ms))}</title></rect>

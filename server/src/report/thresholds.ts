@@ -67,6 +67,12 @@ export function parseThreshold(text: string): Threshold {
 const holds = (actual: number, op: Operator, expected: number): boolean =>
   op === '<' ? actual < expected : op === '<=' ? actual <= expected : op === '>' ? actual > expected : op === '>=' ? actual >= expected : op === '==' ? actual === expected : actual !== expected;
 
+/** Fails before anything runs when a threshold names a step the scenario does not have. */
+export function checkThresholdSteps(thresholds: readonly Threshold[], steps: readonly { name?: string | undefined }[]): void {
+  const summaries = steps.map((s, index) => ({ index, name: s.name ?? null }) as StepSummary);
+  for (const t of thresholds) if (t.step !== null) stepsFor(t, summaries);
+}
+
 function stepsFor(t: Threshold, steps: readonly StepSummary[]): StepSummary[] {
   if (t.step === '*') return [...steps];
   const byName = steps.filter((s) => s.name === t.step);

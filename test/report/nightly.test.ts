@@ -115,6 +115,10 @@ describe('reports', () => {
       const trace = zip.getEntries().find((e) => e.entryName.endsWith('.trace'))!.getData().toString('utf8');
       expect(trace).toContain(person.email); // the fill of this person's own address
       expect(trace).toContain('"method":"fill"');
+      // Every password was typed, and none is left: generated passwords end in "-NNaZ!".
+      const text = zip.getEntries().filter((e) => !e.entryName.endsWith('.jpeg')).map((e) => e.getData().toString('utf8')).join('\n');
+      expect(text).toContain('«redacted»');
+      expect(text).not.toMatch(/[A-Za-z0-9]{10}-\d\daZ!/);
     }
     expect(summary.results.filter((r) => r.trace)).toHaveLength(2); // passing people keep none
   });

@@ -1,6 +1,6 @@
 // One synthetic person going through the scenario in a fresh browser context: every step timed,
 // the first failure classed, screenshotted and explained, the context closed whatever happens.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersonResult, PersonStepResult, Scenario, Step } from '../../../schema/index.js';
 import type { MailSink } from '../mail/sink.js';
@@ -12,6 +12,7 @@ import { NetworkWatch } from './network-watch.js';
 import { runStep, type PersonSession } from './steps.js';
 import type { UrlPolicy } from './urls.js';
 import { redact } from './variables.js';
+import { redactZip } from './redact-zip.js';
 
 export interface PersonHooks {
   onPersonStarted?: (person: number, email: string) => void;
@@ -158,7 +159,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       result.url = session.page.isClosed() ? null : session.page.url();
       result.httpStatus = watch.lastDocumentStatus;
     }
-    if (tracing) await keepTrace(plan, context, result);
+    if (tracing) await keepTrace(plan, context, result, secrets);
   } catch (error) {
     // Failing before the first step (no browser, run stopped) is never the application's fault.
     const failure = error instanceof StepFailure ? error : new StepFailure('infrastructure', (error as Error).message);
@@ -173,13 +174,18 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
 }
 
 /** Saves a failed person's trace while the run's cap allows; a passing person's is dropped. */
-async function keepTrace(plan: PersonPlan, context: BrowserContext, result: PersonResult): Promise<void> {
+async function keepTrace(plan: PersonPlan, context: BrowserContext, result: PersonResult, secrets: readonly string[]): Promise<void> {
   const keep = result.status === 'failed' && result.errorClass !== 'infrastructure' && plan.traces!.left > 0;
   if (!keep) return void (await context.tracing.stop().catch(() => undefined));
   plan.traces!.left--;
   const file = join('traces', `${plan.runId}-person-${plan.index}.zip`);
   await mkdir(join(plan.artifactsDir!, 'traces'), { recursive: true });
-  if (await context.tracing.stop({ path: join(plan.artifactsDir!, file) }).then(() => true, () => false)) result.trace = file;
+  const path = join(plan.artifactsDir!, file);
+  if (!(await context.tracing.stop({ path }).then(() => true, () => false))) return;
+  // Playwright records what was typed: the person's password and secrets go before it is kept,
+  // and a trace that cannot be cleaned is not kept at all.
+  if (await redactZip(path, secrets)) result.trace = file;
+  else await rm(path, { force: true });
 }
 
 /** URL, last status and a screenshot of the page the person was on when the step failed. */

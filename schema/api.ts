@@ -115,6 +115,7 @@ export const IngestEvent = z.discriminatedUnion('kind', [
       screenshot: z.string().max(500).nullable().transform(() => null),
       trace: z.string().max(500).nullable().transform(() => null),
       httpProblems: z.array(z.string().max(500)).max(50),
+      blocked: z.record(z.string().max(300), z.number().int().nonnegative()).default({}),
       startedAt: z.string().max(40),
       durationMs: z.number().nonnegative(),
       steps: z.array(StepResult).max(1000),

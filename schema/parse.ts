@@ -96,7 +96,20 @@ function structuralProblems(scenario: Scenario): ScenarioProblem[] {
 }
 
 /** Turns untrusted data into a Scenario, or throws a ScenarioError naming each wrong field. */
-export function parseScenario(data: unknown, source?: string): Scenario {
+export interface ParseLimits {
+  /** Most steps a scenario may have (a server may set fewer). */
+  maxSteps?: number;
+}
+
+export const DEFAULT_MAX_STEPS = 1000;
+
+export function parseScenario(data: unknown, source?: string, limits: ParseLimits = {}): Scenario {
+  const maxSteps = limits.maxSteps ?? DEFAULT_MAX_STEPS;
+  const steps = (data as { steps?: unknown } | null)?.steps;
+  // Checked first: a huge scenario is refused before any work is spent on it.
+  if (Array.isArray(steps) && steps.length > maxSteps) {
+    throw new ScenarioError([{ path: 'steps', message: `at most ${maxSteps} steps are allowed; this scenario has ${steps.length}` }], source);
+  }
   const result = Scenario.safeParse(data);
   if (!result.success) throw new ScenarioError(zodProblems(result.error), source);
   const problems = [...structuralProblems(result.data), ...variableProblems(result.data)];

@@ -63,6 +63,8 @@ export interface PersonResult {
   screenshot: string | null;
   /** Path of the Playwright trace of a failed person (--trace on-failure), relative to the artifacts folder. */
   trace: string | null;
+  /** Requests to origins outside the allow-list, blocked: origin → count. */
+  blocked: Record<string, number>;
   /** HTTP responses >= 500 and failed requests seen while the failing step ran. */
   httpProblems: string[];
   startedAt: string;
@@ -79,4 +81,6 @@ export interface RunSummary {
   users: { total: number; passed: number; failed: number; infrastructure: number };
   steps: StepSummary[];
   results: PersonResult[];
+  /** What the farm could not do without stopping the run (a full disk, a cap reached). */
+  warnings?: string[];
 }

@@ -10,7 +10,12 @@ type TurnoutSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 let shared: TurnoutSocket | null = null;
 /** One connection per page, shared by every controller. */
 export function socket(): TurnoutSocket {
-  shared ??= io({ transports: ['websocket'] });
+  if (!shared) {
+    shared = io({ transports: ['websocket'] });
+    shared.on('connect_error', (e) => {
+      if (/token/.test(e.message)) window.dispatchEvent(new CustomEvent('turnout:unauthorized'));
+    });
+  }
   return shared;
 }
 

@@ -1,6 +1,7 @@
 // The shell: header navigation and a hash router (#/, #/runs/ID, #/inbox), so every view has a
 // link a person can share and the server needs no route per page.
 import { LitElement, css, html } from 'lit';
+import { api } from './api.js';
 import { shared } from './styles.js';
 import './to-home.js';
 import './to-run-view.js';
@@ -17,7 +18,7 @@ function route(hash: string): Route {
 }
 
 export class ToApp extends LitElement {
-  static override properties = { _route: { state: true } };
+  static override properties = { _route: { state: true }, _needsToken: { state: true }, _error: { state: true } };
   static override styles = [
     shared,
     css`
@@ -29,27 +30,55 @@ export class ToApp extends LitElement {
     `,
   ];
   declare _route: Route;
+  declare _needsToken: boolean;
+  declare _error: string;
 
   #onHash = (): void => {
     this._route = route(location.hash);
+  };
+  #onUnauthorized = (): void => {
+    this._needsToken = true;
   };
 
   constructor() {
     super();
     this._route = route(location.hash);
+    this._needsToken = false;
+    this._error = '';
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('hashchange', this.#onHash);
+    window.addEventListener('turnout:unauthorized', this.#onUnauthorized);
   }
 
   override disconnectedCallback(): void {
     window.removeEventListener('hashchange', this.#onHash);
+    window.removeEventListener('turnout:unauthorized', this.#onUnauthorized);
     super.disconnectedCallback();
   }
 
+  async #signIn(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const token = new FormData(event.target as HTMLFormElement).get('token') as string;
+    try {
+      await api.signIn(token);
+      location.reload(); // the session cookie now goes with every request and the socket
+    } catch (e) {
+      this._error = (e as Error).message;
+    }
+  }
+
   #view() {
+    if (this._needsToken) {
+      return html`<form class="card" @submit=${this.#signIn} aria-label="Sign in">
+        <p>This Turnout server needs its access token.</p>
+        <label>Token <input name="token" type="password" autocomplete="off" required /></label>
+        <button type="submit">Sign in</button>
+        ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
+      </form>`;
+    }
     const r = this._route;
     if (r.name === 'run') return html`<to-run-view .runId=${r.id}></to-run-view>`;
     if (r.name === 'inbox') return html`<to-inbox .runId=${r.runId}></to-inbox>`;

@@ -7,7 +7,7 @@ import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/replay.js';
 import { ReporterError } from '../report/reporters.js';
 import { ThresholdError } from '../report/thresholds.js';
 import { runDemoCommand } from './run-demo.js';
-import { runServeCommand } from './run-serve.js';
+import { runServeCommand, type ServeCommandOptions } from './run-serve.js';
 import { EXIT, loadScenario, runReplayCommand, UsageError } from './run-replay.js';
 
 function integer(min: number): (value: string) => number {
@@ -129,12 +129,17 @@ program
   .option('--port <port>', 'dashboard and API port', integer(0), 4000)
   .option('--smtp-port <port>', 'SMTP sink port', integer(0), DEFAULT_SMTP_PORT)
   .option('--data <dir>', 'folder for the database and screenshots', '.turnout')
+  .option('--host <address>', 'address to listen on; beyond loopback a token is required', '127.0.0.1')
+  .option('--token <token>', 'access token for the API, dashboard and socket.io (or TURNOUT_TOKEN)')
+  .option('--body-limit <size>', 'largest request body, e.g. 1mb', '1mb')
+  .option('--max-users <n>', 'most people one run may ask for', integer(1), 2000)
+  .option('--max-steps <n>', 'most steps a stored scenario may have', integer(1), 500)
   .option('--demo', 'also start the demo site and run the demo scenario once')
   .option('--demo-port <port>', 'demo site port', integer(0), 4100)
   .option('--demo-users <n>', 'people in the first demo run', integer(1), 10)
   .option('--faults <list>', 'demo site fault percentages, e.g. "email-never-sent=10"', '')
-  .action(async (o: { port: number; smtpPort: number; data: string; demo?: boolean; demoPort: number; demoUsers: number; faults: string }) => {
-    process.exitCode = await runServeCommand(o);
+  .action(async (o: ServeCommandOptions) => {
+    process.exitCode = await runServeCommand({ ...o, token: o.token ?? process.env.TURNOUT_TOKEN });
   });
 
 function fail(message: string, code: number): void {

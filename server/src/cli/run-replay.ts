@@ -55,6 +55,13 @@ export function printReport(summary: RunSummary, out: NodeJS.WritableStream, thr
   }
   for (const t of collapseThresholds(thresholds)) out.write(`${t.ok ? '✓ held    ' : '✗ BREACHED'}  ${t.threshold} — ${t.detail}\n`);
   if (thresholds.length) out.write('\n');
+  for (const w of summary.warnings ?? []) out.write(`warning: ${w}\n`);
+  const blocked = new Map<string, number>();
+  for (const r of summary.results) for (const [origin, n] of Object.entries(r.blocked ?? {})) blocked.set(origin, (blocked.get(origin) ?? 0) + n);
+  if (blocked.size) {
+    const list = [...blocked].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([o, n]) => `${o} (×${n})`).join(', ');
+    out.write(`blocked requests to origins outside the allow-list: ${list}${blocked.size > 5 ? ', …' : ''} — allow one with --allow-origin\n`);
+  }
   out.write(`${verdict(summary)}\n`);
 }
 

@@ -12,6 +12,11 @@ export interface ServeCommandOptions {
   port: number;
   smtpPort: number;
   data: string;
+  host: string;
+  token?: string;
+  bodyLimit: string;
+  maxUsers: number;
+  maxSteps: number;
   demo?: boolean;
   demoPort: number;
   demoUsers: number;
@@ -20,7 +25,16 @@ export interface ServeCommandOptions {
 
 export async function runServeCommand(o: ServeCommandOptions): Promise<number> {
   const faults = faultsFlag(o.faults);
-  const server = await startServer({ port: o.port, smtpPort: o.smtpPort, dataDir: o.data }).catch((e: Error) => {
+  const server = await startServer({
+    port: o.port,
+    host: o.host,
+    token: o.token ?? null,
+    smtpPort: o.smtpPort,
+    dataDir: o.data,
+    bodyLimit: o.bodyLimit,
+    maxUsers: o.maxUsers,
+    maxSteps: o.maxSteps,
+  }).catch((e: Error) => {
     throw new UsageError(`cannot start the server: ${e.message}`);
   });
   let site: DemoSite | null = null;

@@ -1,6 +1,6 @@
 // One synthetic person going through the scenario in a fresh browser context: every step timed,
 // the first failure classed, screenshotted and explained, the context closed whatever happens.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersonResult, PersonStepResult, Scenario, Step } from '../../../schema/index.js';
 import type { MailSink } from '../mail/sink.js';
@@ -18,6 +18,13 @@ export interface PersonHooks {
   onPersonStarted?: (person: number, email: string) => void;
   beforeEachStep?: (person: number, step: number) => void;
   afterEachStep?: (person: number, result: PersonStepResult) => void;
+}
+
+export interface ArtifactBudget {
+  screenshotCap: number;
+  screenshotsLeft: number;
+  /** Said once each in the run summary: the run goes on without the file. */
+  warnings: Set<string>;
 }
 
 export interface PersonPlan {
@@ -39,6 +46,8 @@ export interface PersonPlan {
   /** Aborted when the whole run stops (Ctrl-C, stop button). */
   runSignal: AbortSignal;
   env: NodeJS.ProcessEnv;
+  /** Screenshot budget and problems writing files, shared by the run. */
+  artifacts: ArtifactBudget;
   /** Traces kept for failed people, up to a cap shared by the run; null records none. */
   traces: { left: number } | null;
   /** Names of the secrets the scenario uses: their values are removed from every message. */
@@ -79,6 +88,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     httpStatus: null,
     screenshot: null,
     trace: null,
+    blocked: {},
     httpProblems: [],
     startedAt: new Date(startedAt).toISOString(),
     durationMs: 0,
@@ -100,11 +110,22 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   );
 
   let lease: Awaited<ReturnType<BrowserPool['newContext']>> | null = null;
+  const blocked = new Map<string, number>();
   try {
     if (plan.runSignal.aborted) throw plan.runSignal.reason;
     lease = await plan.pool.newContext({ viewport: { width: 1280, height: 800 } });
     const { context } = lease;
     const watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
+    // Only the scenario's own origins (and those allowed by configuration) are reachable: the
+    // farm must not become a way into internal services. Blocked origins are reported.
+    await context.route(
+      (url) => /^https?:$/.test(url.protocol) && !plan.urls.isAllowed(url.href),
+      (route) => {
+        const origin = new URL(route.request().url()).origin;
+        blocked.set(origin, (blocked.get(origin) ?? 0) + 1);
+        void route.abort('blockedbyclient').catch(() => undefined);
+      },
+    );
     const tracing = plan.traces && plan.traces.left > 0 && plan.artifactsDir;
     if (tracing) await context.tracing.start({ screenshots: true, snapshots: true });
     const session: PersonSession = {
@@ -167,6 +188,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   } finally {
     clearTimeout(deadline);
     plan.runSignal.removeEventListener('abort', onRunAbort);
+    result.blocked = Object.fromEntries(blocked);
     await lease?.release();
     result.durationMs = Date.now() - startedAt;
   }
@@ -179,9 +201,11 @@ async function keepTrace(plan: PersonPlan, context: BrowserContext, result: Pers
   if (!keep) return void (await context.tracing.stop().catch(() => undefined));
   plan.traces!.left--;
   const file = join('traces', `${plan.runId}-person-${plan.index}.zip`);
-  await mkdir(join(plan.artifactsDir!, 'traces'), { recursive: true });
   const path = join(plan.artifactsDir!, file);
-  if (!(await context.tracing.stop({ path }).then(() => true, () => false))) return;
+  const saved = await mkdir(join(plan.artifactsDir!, 'traces'), { recursive: true })
+    .then(() => context.tracing.stop({ path }))
+    .then(() => true, (e: NodeJS.ErrnoException) => (plan.artifacts.warnings.add(`could not write traces to ${plan.artifactsDir}: ${e.code ?? e.message}`), false));
+  if (!saved) return;
   // Playwright records what was typed: the person's password and secrets go before it is kept,
   // and a trace that cannot be cleaned is not kept at all.
   if (await redactZip(path, secrets)) result.trace = file;
@@ -195,12 +219,21 @@ async function recordPage(plan: PersonPlan, session: PersonSession, result: Pers
   if (page.isClosed() || failure.failureClass === 'infrastructure') return;
   result.url = page.url();
   if (!plan.artifactsDir) return;
+  if (plan.artifacts.screenshotsLeft <= 0) {
+    plan.artifacts.warnings.add(`screenshots stopped at the cap of ${plan.artifacts.screenshotCap} for this run`);
+    return;
+  }
+  plan.artifacts.screenshotsLeft--;
   const file = join('screenshots', `${plan.runId}-person-${plan.index}-step-${result.failedStep}.png`);
+  // A page that cannot even paint (a crashed renderer) still has its error and URL.
+  const image = await page.screenshot({ timeout: SCREENSHOT_TIMEOUT_MS }).catch(() => null);
+  if (!image) return;
   try {
     await mkdir(join(plan.artifactsDir, 'screenshots'), { recursive: true });
-    await page.screenshot({ path: join(plan.artifactsDir, file), timeout: SCREENSHOT_TIMEOUT_MS });
+    await writeFile(join(plan.artifactsDir, file), image);
     result.screenshot = file;
-  } catch {
-    // A page that cannot even paint (a crashed renderer) still has its error and URL.
+  } catch (e) {
+    // A full or read-only disk costs the pictures, never the run or its results.
+    plan.artifacts.warnings.add(`could not write screenshots to ${plan.artifactsDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }

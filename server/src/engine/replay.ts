@@ -9,7 +9,7 @@ import { countPeople, summarizeSteps } from '../runs/aggregate.js';
 import { BrowserPool } from './browser-pool.js';
 import { InfrastructureError, ReplayInputError } from './errors.js';
 import type { BrowserKind } from './chromium.js';
-import { runPerson, type PersonHooks } from './person.js';
+import { runPerson, type ArtifactBudget, type PersonHooks } from './person.js';
 import { UrlPolicy } from './urls.js';
 import { secretNames } from './variables.js';
 
@@ -18,6 +18,7 @@ export const DEFAULT_EMAIL_TIMEOUT_MS = 60_000;
 export const DEFAULT_PERSON_DEADLINE_MS = 5 * 60_000;
 export const DEFAULT_MAIL_DOMAIN = 'inbox.turnout.test';
 export const DEFAULT_SMTP_PORT = 2525;
+export const DEFAULT_SCREENSHOT_CAP = 200;
 
 export interface ReplayOptions {
   users: number;
@@ -45,6 +46,8 @@ export interface ReplayOptions {
   /** Keep Playwright traces of failed people (in artifactsDir/traces), at most traceCap. */
   trace?: 'off' | 'on-failure';
   traceCap?: number;
+  /** Most failure screenshots one run writes (default 200). */
+  screenshotCap?: number;
 }
 
 export interface ReplayHooks extends PersonHooks {
@@ -96,6 +99,8 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
   let pool: BrowserPool | null = null;
   const startedAt = new Date();
   const results: PersonResult[] = [];
+  const screenshotCap = options.screenshotCap ?? DEFAULT_SCREENSHOT_CAP;
+  const artifacts: ArtifactBudget = { screenshotCap, screenshotsLeft: screenshotCap, warnings: new Set() };
   try {
     await ownSink?.start();
     pool = new BrowserPool({ browsers: runOptions.browsers, prefer: options.prefer });
@@ -132,6 +137,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
           env,
           secretNames: secrets,
           traces,
+          artifacts,
           hooks,
         });
         results.push(result);
@@ -154,5 +160,6 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
     users: countPeople(results),
     steps: summarizeSteps(scenario, results),
     results,
+    warnings: [...artifacts.warnings],
   };
 }

@@ -2,7 +2,7 @@
 // Express app without listening, so tests run the real thing on a random port in-process.
 // Handlers read: validate → act → answer. Express 5 forwards rejected promises to the error
 // handler at the bottom; no async wrappers.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -24,6 +24,37 @@ export interface AppDeps {
   artifactsDir: string;
   /** Largest JSON body accepted (a scenario), e.g. "1mb". */
   bodyLimit?: string;
+  /** Most steps a stored scenario may have. */
+  maxSteps?: number;
+  /** When set, the API, metrics, artifacts and socket.io need it (Bearer header or session cookie). */
+  token?: string | null;
+}
+
+export const SESSION_COOKIE = 'turnout_session';
+
+/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
+export function tokenMatches(given: string | undefined, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The token a request carries: `Authorization: Bearer …` or the dashboard's session cookie. */
+export function tokenOf(headers: { authorization?: string; cookie?: string }): string | undefined {
+  const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
+  if (bearer) return bearer;
+  return new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(headers.cookie ?? '')?.[1];
+}
+
+class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 class BadRequest extends Error {
@@ -52,7 +83,31 @@ export function createApp(deps: AppDeps): express.Express {
   const metrics = createMetrics(manager);
   const app = express();
   app.disable('x-powered-by');
+  // Only JSON changes anything: a page on another site can send a form or text/plain without
+  // asking, but not application/json, so this closes cross-site requests (no CORS is offered).
+  app.use('/api', (req, _res, next) => {
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is('application/json')) {
+      throw new HttpError(415, 'send JSON (content-type: application/json)');
+    }
+    next();
+  });
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
+  app.get('/api/health', (_req, res) => {
+    res.json({ ok: true, version: VERSION, activeRuns: manager.activeRuns, sink: { port: sink.port, received: sink.received }, auth: Boolean(deps.token) });
+  });
+  if (deps.token) {
+    const token = deps.token;
+    // The dashboard trades the token for an HttpOnly, same-site cookie once.
+    app.post('/api/session', (req, res) => {
+      if (!tokenMatches((req.body as { token?: string } | undefined)?.token, token)) throw new HttpError(401, 'wrong token');
+      res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`);
+      res.status(204).end();
+    });
+    app.use(['/api', '/metrics', '/artifacts'], (req, _res, next) => {
+      if (!tokenMatches(tokenOf(req.headers), token)) throw new HttpError(401, 'this Turnout server needs a token');
+      next();
+    });
+  }
 
   const run = (req: Request): string => String(req.params.id);
   const found = <T>(value: T | null, what: string): T => {
@@ -60,13 +115,9 @@ export function createApp(deps: AppDeps): express.Express {
     return value;
   };
 
-  app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, version: VERSION, activeRuns: manager.activeRuns, sink: { port: sink.port, received: sink.received } });
-  });
-
   app.get('/api/scenarios', (_req, res) => void res.json(store.listScenarios()));
   app.post('/api/scenarios', (req, res) => {
-    const scenario = parseScenario(req.body, 'body');
+    const scenario = parseScenario(req.body, 'body', { maxSteps: deps.maxSteps });
     const info = store.saveScenario(randomUUID().slice(0, 8), scenario);
     res.status(201).json(info);
   });
@@ -88,7 +139,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/api/runs/external', (req, res) => {
     const parsed = ExternalRunRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw zodBadRequest(parsed.error, 'invalid streamed run');
-    const scenario = parseScenario(parsed.data.scenario, 'scenario');
+    const scenario = parseScenario(parsed.data.scenario, 'scenario', { maxSteps: deps.maxSteps });
     res.status(201).json(manager.startExternal(parsed.data.runId, scenario, parsed.data.planned, parsed.data.options));
   });
   app.post('/api/runs/:id/events', (req, res) => {
@@ -144,6 +195,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (error instanceof BadRequest) return void res.status(400).json({ error: error.message, problems: (error as BadRequest).problems ?? [] });
     if (error instanceof ReplayInputError) return void res.status(400).json({ error: error.message });
     if (error instanceof NotFoundError) return void res.status(404).json({ error: error.message });
+    if (error instanceof HttpError) return void res.status(error.status).json({ error: error.message });
     if (error.type === 'entity.parse.failed') return void res.status(400).json({ error: `body is not valid JSON: ${error.message}` });
     if (error.type === 'entity.too.large') return void res.status(413).json({ error: `body larger than ${deps.bodyLimit ?? '1mb'}` });
     if (error.status === 404) return void res.status(404).json({ error: 'not found' });

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { ReplayInputError } from '../engine/errors.js';
 import type { ReplayOptions } from '../engine/replay.js';
 import { MailSink } from '../mail/sink.js';
 import { attachRealtime } from '../realtime/io.js';
@@ -18,7 +19,14 @@ export interface ServeOptions {
   smtpPort: number;
   dataDir: string;
   defaults?: Partial<ReplayOptions>;
+  /** Required when listening beyond loopback; guards the API, metrics, artifacts and socket.io. */
+  token?: string | null;
+  bodyLimit?: string;
+  maxSteps?: number;
+  maxUsers?: number;
 }
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export interface RunningServer {
   url: string;
@@ -33,20 +41,24 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (!LOOPBACK.test(host) && !options.token) {
+    throw new ReplayInputError(`refusing to listen on ${host} without a token: anyone who can reach it could start runs. Pass --token (or TURNOUT_TOKEN), or stay on 127.0.0.1`);
+  }
   const dataDir = resolve(options.dataDir);
   const artifactsDir = join(dataDir, 'artifacts');
   const store = new RunStore(dataDir);
   const interrupted = store.markInterrupted();
   const sink = new MailSink({ port: options.smtpPort });
   await sink.start();
-  const manager = new RunManager({ store, sink, artifactsDir, defaults: options.defaults });
-  const http = createServer(createApp({ store, manager, sink, artifactsDir }));
-  const io = attachRealtime(http, manager);
-  http.listen(options.port, options.host ?? '127.0.0.1');
+  const manager = new RunManager({ store, sink, artifactsDir, defaults: options.defaults, maxUsers: options.maxUsers });
+  const http = createServer(createApp({ store, manager, sink, artifactsDir, token: options.token, bodyLimit: options.bodyLimit, maxSteps: options.maxSteps }));
+  const io = attachRealtime(http, manager, options.token ?? null);
+  http.listen(options.port, host);
   await once(http, 'listening');
   const port = (http.address() as AddressInfo).port;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     smtpPort: sink.port,
     store,

@@ -1,15 +1,36 @@
 // socket.io: a room per run. Watchers get the run's state at once on joining, then throttled
 // snapshots and failure events; everyone hears when a run starts or finishes (the history list).
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../schema/index.js';
+import { tokenMatches, tokenOf } from '../http/app.js';
 import type { RunManager } from '../runs/manager.js';
 
 const room = (runId: string): string => `run:${runId}`;
 
-export function attachRealtime(http: HttpServer, manager: RunManager): Server<ClientToServerEvents, ServerToClientEvents> {
-  // Same-origin only (no CORS): the dashboard is served by this server.
-  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
+/** A browser page on another site may open a WebSocket here (CORS does not cover it): refuse it. */
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return true; // not a browser page (a CLI, a test client)
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function attachRealtime(http: HttpServer, manager: RunManager, token: string | null = null): Server<ClientToServerEvents, ServerToClientEvents> {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(http, {
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    allowRequest: (req, callback) => callback(null, sameOrigin(req)),
+  });
+  if (token) {
+    io.use((socket, next) => {
+      const given = (socket.handshake.auth as { token?: string }).token ?? tokenOf(socket.handshake.headers as { cookie?: string });
+      next(tokenMatches(given, token) ? undefined : new Error('this Turnout server needs a token'));
+    });
+  }
 
   io.on('connection', (socket) => {
     socket.on('run:watch', (runId, ack) => {

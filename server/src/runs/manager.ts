@@ -3,7 +3,7 @@
 // event per failed person. Knows nothing of HTTP or sockets: they listen to its events.
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { IngestEvent, PersonResult, PersonStepResult, RunComparison, RunInfo, RunSnapshot, RunStatus, RunSummary, Scenario, StartRunRequest } from '../../../schema/index.js';
+import { MAX_USERS_PER_RUN, type IngestEvent, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type RunSummary, type Scenario, type StartRunRequest } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
 import { replay, type ReplayHooks, type ReplayOptions } from '../engine/replay.js';
 import { secretNames } from '../engine/variables.js';
@@ -32,6 +32,8 @@ export interface RunManagerOptions {
   artifactsDir: string;
   /** Engine options every run gets (browser kind, allowed origins, mail domain…). */
   defaults?: Partial<ReplayOptions>;
+  /** Most people one run may ask for (users × iterations). */
+  maxUsers?: number;
 }
 
 interface InProgress {
@@ -64,7 +66,7 @@ function newRunId(): string {
 
 /** A person still running, as the aggregation sees them: steps so far, no failure yet. */
 function partial(user: number, p: InProgress): PersonResult {
-  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, trace: null, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps };
+  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps };
 }
 
 export class RunManager extends EventEmitter<RunManagerEvents> {
@@ -87,7 +89,10 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const env = this.#options.defaults?.env ?? process.env;
     const missing = secretNames(scenario).filter((n) => env[n] === undefined);
     if (missing.length) throw new ReplayInputError(`the scenario needs ${missing.map((n) => `{{secret.${n}}}`).join(', ')}: set ${missing.join(', ')} in the server's environment`);
-    const live = this.#open(newRunId(), request.scenario, scenario, request.users * request.iterations, {
+    const planned = request.users * request.iterations;
+    const maxUsers = this.#options.maxUsers ?? MAX_USERS_PER_RUN;
+    if (planned > maxUsers) throw new ReplayInputError(`users × iterations = ${planned}: this server allows at most ${maxUsers} people per run`);
+    const live = this.#open(newRunId(), request.scenario, scenario, planned, {
       users: request.users,
       iterations: request.iterations,
       baseUrl: request.baseUrl ?? null,

@@ -90,6 +90,11 @@ export class MailSink {
     return this.#port;
   }
 
+  /** Messages held in memory now (bounded by maxStoredMessages). */
+  get stored(): number {
+    return this.#stored;
+  }
+
   async start(): Promise<number> {
     this.#server.listen(this.#options.port, this.#options.host);
     await once(this.#server.server, 'listening');

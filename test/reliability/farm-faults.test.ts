@@ -1,0 +1,120 @@
+// The farm under faults of its own and of the target: a browser killed mid-run, a target that
+// hangs up, hangs, fails or drips, a flood of mail, an artifacts folder that cannot be written.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseScenario } from '../../schema/index.js';
+import { startDemoSite, type DemoSite } from '../../scenarios/demo-site/site.js';
+import { replay } from '../../server/src/engine/replay.js';
+import { MailSink } from '../../server/src/mail/sink.js';
+import { chromiumProcesses, serveFixtures, type Served } from '../helpers/servers.js';
+
+const demo = parseScenario(JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')));
+let sink: MailSink;
+let site: DemoSite;
+
+beforeAll(async () => {
+  sink = new MailSink({ port: 0, maxStoredMessages: 500 });
+  await sink.start();
+  site = await startDemoSite(0, { smtpPort: sink.port });
+});
+
+afterAll(async () => {
+  await site?.close();
+  await sink?.stop();
+});
+
+/** PIDs of headless-shell browser processes (not their renderers and helpers). */
+function browserPids(): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args=']).toString();
+  return out
+    .split('\n')
+    .filter((l) => l.includes('chromium-headless-shell') && !l.includes('--type='))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+describe('a Chromium killed mid-run', () => {
+  it('turns its people into infrastructure failures; the pool relaunches and the run completes', async () => {
+    const before = chromiumProcesses();
+    const running = replay(demo, { users: 10, concurrency: 4, browsers: 2, baseUrl: site.url, sink });
+    await new Promise((r) => setTimeout(r, 2500));
+    const [victim] = browserPids();
+    expect(victim).toBeGreaterThan(0);
+    process.kill(victim!, 'SIGKILL');
+    const summary = await running;
+    expect(summary.users.total).toBe(10);
+    expect(summary.users.infrastructure).toBeGreaterThanOrEqual(1);
+    // Nobody is blamed on the site: everyone either passed or was the farm's loss.
+    expect(summary.users.passed + summary.users.infrastructure).toBe(10);
+    // People started after the crash ran on a relaunched browser and passed.
+    const lastStarted = [...summary.results].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))[0]!;
+    expect(lastStarted.status).toBe('passed');
+    expect(chromiumProcesses()).toBe(before);
+  });
+});
+
+describe('a misbehaving target', () => {
+  let target: Served;
+  beforeAll(async () => {
+    target = await serveFixtures((app) => {
+      app.get('/close', (req) => req.socket.destroy());
+      app.get('/hang', () => undefined);
+      app.get('/fail', (_req, res) => void res.status(503).send('unavailable'));
+      app.get('/drip', (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        const timer = setInterval(() => res.write('<p>.</p>'), 300);
+        res.on('close', () => clearInterval(timer));
+      });
+    });
+  });
+  afterAll(async () => target?.close());
+
+  it.each([
+    ['close', 'navigation-error'],
+    ['hang', 'timeout'],
+    ['fail', 'http-error'],
+    ['drip', 'timeout'],
+  ])('/%s is classed %s and nobody hangs', async (path, errorClass) => {
+    const scenario = parseScenario({ title: path, steps: [{ type: 'navigate', url: `${target.url}/${path}` }, { type: 'waitForElement', selectors: ['#never'] }] });
+    const t0 = Date.now();
+    const summary = await replay(scenario, { users: 3, sink, browsers: 1, stepTimeoutMs: 2000, personDeadlineMs: 6000 });
+    expect(summary.results.map((r) => [r.failedStep, r.errorClass])).toEqual(Array(3).fill([0, errorClass]));
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+});
+
+describe('the SMTP sink flooded with mail for unknown recipients', () => {
+  it('keeps memory bounded and real people unaffected', async () => {
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 4 });
+    const flood = Promise.all(Array.from({ length: 2000 }, (_, i) => transport.sendMail({ from: 'spam@x.test', to: `stranger${i}@elsewhere.test`, subject: 'spam', text: 'x'.repeat(200) })));
+    const summary = await replay(demo, { users: 5, concurrency: 5, baseUrl: site.url, sink, browsers: 1 });
+    await flood;
+    transport.close();
+    expect(summary.users).toMatchObject({ total: 5, passed: 5 });
+    expect(sink.received).toBeGreaterThanOrEqual(2005);
+    expect(sink.stored).toBeLessThanOrEqual(500);
+  });
+});
+
+describe('an artifacts folder that cannot be written', () => {
+  it('costs the screenshots, not the run, and the summary says so', async () => {
+    // A file where the folder should be fails every write, as a full disk does.
+    const notAFolder = join(mkdtempSync(join(tmpdir(), 'turnout-full-')), 'artifacts');
+    writeFileSync(notAFolder, 'in the way');
+    const broken = await startDemoSite(0, { smtpPort: sink.port, faults: { 'submit-500': 50 } });
+    try {
+      const summary = await replay(demo, { users: 4, baseUrl: broken.url, sink, browsers: 1, artifactsDir: notAFolder });
+      expect(summary.users).toMatchObject({ total: 4, passed: 2, failed: 2 });
+      expect(summary.results.filter((r) => r.status === 'failed').map((r) => [r.errorClass, r.screenshot])).toEqual([
+        ['http-error', null],
+        ['http-error', null],
+      ]);
+      expect(summary.warnings).toEqual([expect.stringMatching(/^could not write screenshots to .*: (ENOTDIR|EEXIST)$/)]);
+    } finally {
+      await broken.close();
+    }
+  });
+});

@@ -33,8 +33,12 @@ export function attachRealtime(http: HttpServer, manager: RunManager, token: str
   }
 
   io.on('connection', (socket) => {
-    socket.on('run:watch', (runId, ack) => {
-      if (typeof ack !== 'function') return;
+    // Handlers see whatever a client sends, typed or not: the acknowledgement is the last
+    // function given (it comes first when the run id is missing).
+    socket.on('run:watch', (...args: unknown[]) => {
+      const ack = args.findLast((a) => typeof a === 'function') as Parameters<ClientToServerEvents['run:watch']>[1] | undefined;
+      const runId = args[0];
+      if (!ack) return;
       if (typeof runId !== 'string' || runId.length > 100) return ack({ ok: false, error: 'runId: expected a run id' });
       const snapshot = manager.snapshot(runId);
       if (!snapshot) return ack({ ok: false, error: `no run ${runId}` });

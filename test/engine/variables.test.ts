@@ -54,7 +54,9 @@ describe('expand', () => {
     expect(secretNames(scenario).sort()).toEqual(['KEY', 'PASS']);
   });
 
-  it('redacts passwords and secrets from messages', () => {
+  it('redacts passwords and secrets from messages, also URL- and form-encoded', () => {
     expect(redact(`filled ${user.password} and t0k3n`, [user.password, 't0k3n'])).toBe('filled «redacted» and «redacted»');
+    const secret = 'a b!c/d';
+    expect(redact(`q=a%20b!c%2Fd&form=a+b%21c%2Fd`, [secret])).toBe('q=«redacted»&form=«redacted»');
   });
 });

@@ -1,11 +1,28 @@
 // Removes secrets from a Playwright trace before it is kept: a trace records every value typed
-// (fill, press) and page snapshots, so a password typed by a synthetic person would otherwise be
-// readable by anyone opening the trace.
+// (fill, press), request bodies (a form POST carries the password, URL-encoded) and page
+// snapshots, so a password typed by a synthetic person would otherwise be readable by anyone
+// opening the trace.
 import AdmZip from 'adm-zip';
-import { redact } from './variables.js';
+import { secretForms } from './variables.js';
 
-/** Text entries of a trace (events, network log, snapshots); images are left as they are. */
-const TEXT_ENTRY = /\.(trace|network|stacks|json|html|txt|css|js)$|^resources\/[0-9a-f]+$/;
+const REDACTED = Buffer.from('«redacted»', 'utf8');
+
+/** Replaces every occurrence of the needles in a buffer, byte for byte (binary entries stay intact). */
+function scrub(data: Buffer, needles: readonly Buffer[]): Buffer {
+  let out = data;
+  for (const needle of needles) {
+    if (out.indexOf(needle) < 0) continue;
+    const parts: Buffer[] = [];
+    let from = 0;
+    for (let at = out.indexOf(needle); at >= 0; at = out.indexOf(needle, from)) {
+      parts.push(out.subarray(from, at), REDACTED);
+      from = at + needle.length;
+    }
+    parts.push(out.subarray(from));
+    out = Buffer.concat(parts);
+  }
+  return out;
+}
 
 /**
  * Rewrites the zip with secrets replaced. The new archive is built from the entries' bytes:
@@ -13,15 +30,13 @@ const TEXT_ENTRY = /\.(trace|network|stacks|json|html|txt|css|js)$|^resources\/[
  * Returns false when the trace could not be cleaned (the caller then deletes it).
  */
 export async function redactZip(path: string, secrets: readonly string[]): Promise<boolean> {
-  const wanted = secrets.filter((s) => s.length >= 3);
-  if (wanted.length === 0) return true;
+  const needles = secretForms(secrets).map((s) => Buffer.from(s, 'utf8'));
+  if (needles.length === 0) return true;
   try {
     const source = new AdmZip(path);
     const clean = new AdmZip();
     for (const entry of source.getEntries()) {
-      if (entry.isDirectory) continue;
-      const data = entry.getData();
-      clean.addFile(entry.entryName, TEXT_ENTRY.test(entry.entryName) ? Buffer.from(redact(data.toString('utf8'), wanted), 'utf8') : data);
+      if (!entry.isDirectory) clean.addFile(entry.entryName, scrub(entry.getData(), needles));
     }
     await clean.writeZipPromise(path);
     return true;

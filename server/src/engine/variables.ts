@@ -45,9 +45,26 @@ export function secretNames(scenario: Scenario): string[] {
 
 const REDACTED = '«redacted»';
 
+/**
+ * A secret as it can appear on the way out: as typed, URL-encoded in a form or query, and
+ * escaped inside JSON. Longest first, so an encoded form is not half-replaced.
+ */
+export function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const s of secrets) {
+    if (s.length < 3) continue; // too short to tell apart from ordinary text
+    forms.add(s);
+    forms.add(encodeURIComponent(s));
+    // A form body encodes more than encodeURIComponent does ("!" becomes %21, a space +).
+    forms.add(new URLSearchParams({ v: s }).toString().slice(2));
+    forms.add(JSON.stringify(s).slice(1, -1));
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
 /** Removes passwords and secret values from text bound for logs, summaries and reports. */
 export function redact(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) if (secret.length >= 3) out = out.split(secret).join(REDACTED);
+  for (const form of secretForms(secrets)) out = out.split(form).join(REDACTED);
   return out;
 }

@@ -1,6 +1,7 @@
 // The one trust boundary for scenarios: untrusted JSON in, a typed Scenario or a ScenarioError
 // naming every field that is wrong (`steps[4].selectors: …`) out.
 import { z } from 'zod';
+import { fromChromeRecording } from './chrome.js';
 import { Scenario, USER_FIELDS, VARIABLE_PATTERN, type Step } from './scenario.js';
 
 export interface ScenarioProblem {
@@ -110,7 +111,8 @@ export function parseScenario(data: unknown, source?: string, limits: ParseLimit
   if (Array.isArray(steps) && steps.length > maxSteps) {
     throw new ScenarioError([{ path: 'steps', message: `at most ${maxSteps} steps are allowed; this scenario has ${steps.length}` }], source);
   }
-  const result = Scenario.safeParse(data);
+  // A file Turnout exported for Chrome carries its email steps as customStep: read them back.
+  const result = Scenario.safeParse(fromChromeRecording(data));
   if (!result.success) throw new ScenarioError(zodProblems(result.error), source);
   const problems = [...structuralProblems(result.data), ...variableProblems(result.data)];
   if (problems.length > 0) throw new ScenarioError(problems, source);

@@ -7,6 +7,7 @@ import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/replay.js';
 import { ReporterError } from '../report/reporters.js';
 import { ThresholdError } from '../report/thresholds.js';
 import { runDemoCommand } from './run-demo.js';
+import { runExportCommand, runImportCommand } from './run-interop.js';
 import { runServeCommand, type ServeCommandOptions } from './run-serve.js';
 import { EXIT, loadScenario, runReplayCommand, UsageError } from './run-replay.js';
 
@@ -140,6 +141,28 @@ program
   .option('--faults <list>', 'demo site fault percentages, e.g. "email-never-sent=10"', '')
   .action(async (o: ServeCommandOptions) => {
     process.exitCode = await runServeCommand({ ...o, token: o.token ?? process.env.TURNOUT_TOKEN });
+  });
+
+program
+  .command('import')
+  .description('turn a Chrome DevTools Recorder file into a Turnout scenario, with notes on what replays differently')
+  .argument('<file>', 'Chrome Recorder JSON')
+  .option('-o, --output <file>', 'write here instead of stdout')
+  .option('--variables', 'replace literal email addresses and passwords with {{user.email}} / {{user.password}}')
+  .action(async (file: string, o: { output?: string; variables?: boolean }) => {
+    process.exitCode = await runImportCommand(file, o);
+  });
+
+program
+  .command('export')
+  .description("write a scenario for Chrome's Recorder (--chrome) or as a Playwright Test spec (--playwright)")
+  .argument('<scenario>', 'scenario JSON file')
+  .option('--chrome', "a file Chrome's Recorder imports; Turnout's email steps become customStep")
+  .option('--playwright', 'a Playwright Test spec, with turnout-helpers.ts beside it')
+  .option('-o, --output <file>', 'write here instead of stdout')
+  .option('--base-url <url>', 'with --playwright: open this origin instead of the recorded one')
+  .action(async (file: string, o: { chrome?: boolean; playwright?: boolean; output?: string; baseUrl?: string }) => {
+    process.exitCode = await runExportCommand(file, o);
   });
 
 function fail(message: string, code: number): void {

@@ -173,9 +173,6 @@ function extractFromEmail(s: PersonSession, step: StepOf<'extractFromEmail'>): v
   s.scope.extracted.set(step.as, match[1]);
 }
 
-/** Turnout's own steps exported for Chrome travel as customStep; run them as themselves. */
-const TURNOUT_CUSTOM_STEPS = new Set(['waitForEmail', 'openEmailLink', 'extractFromEmail']);
-
 export async function runStep(s: PersonSession, step: Step, timeoutMs: number): Promise<void> {
   switch (step.type) {
     case 'navigate':
@@ -230,10 +227,8 @@ export async function runStep(s: PersonSession, step: Step, timeoutMs: number): 
     case 'close':
       return (await pageFor(s, step, timeoutMs)).close();
     case 'customStep':
-      // Chrome's replayer skips custom steps it has no extension for; so does Turnout.
-      if (TURNOUT_CUSTOM_STEPS.has(step.name)) {
-        return runStep(s, { ...(step.parameters as object), type: step.name } as Step, timeoutMs);
-      }
+      // Chrome's replayer skips custom steps it has no extension for; so does Turnout. (Turnout's
+      // own steps exported as customStep were turned back into themselves by parseScenario.)
       return;
     case 'emulateNetworkConditions': {
       const page = await pageFor(s, step, timeoutMs);

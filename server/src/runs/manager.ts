@@ -13,7 +13,7 @@ import { countPeople, summarizeSteps } from './aggregate.js';
 import type { RunStore } from './store.js';
 
 /** How often a live run's snapshot is published while something changed. */
-export const SNAPSHOT_INTERVAL_MS = 250;
+export const SNAPSHOT_INTERVAL_MS = 200;
 
 export interface RunManagerEvents {
   started: [RunInfo];

@@ -1,0 +1,99 @@
+// Measuring helpers for `npm run bench`: wall and CPU time of a command with all its children,
+// Chromium's memory (PSS), and medians with their spread.
+import { spawn, execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+
+export interface Timed {
+  wallMs: number;
+  /** User + system CPU seconds of the command and every process it waited for (Chromium too). */
+  cpuS: number;
+  stdout: string;
+  code: number | null;
+}
+
+/** Runs a command under bash and reads `times`: children's CPU includes the reaped browsers. */
+export function timed(command: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
+  const quoted = command.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn('bash', ['-c', `${quoted} > /tmp/turnout-bench-out.txt 2>/dev/null; code=$?; times; exit $code`], { env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      const lines = out.trim().split('\n');
+      const seconds = (t: string): number => {
+        const m = /(\d+)m([\d.]+)s/.exec(t);
+        return m ? Number(m[1]) * 60 + Number(m[2]) : 0;
+      };
+      const children = (lines.at(-1) ?? '').split(/\s+/);
+      let stdout = '';
+      try {
+        stdout = readFileSync('/tmp/turnout-bench-out.txt', 'utf8');
+      } catch {
+        /* no output */
+      }
+      resolve({ wallMs, cpuS: seconds(children[0] ?? '') + seconds(children[1] ?? ''), stdout, code });
+    });
+  });
+}
+
+/** Sum of PSS (MB) of every Chromium process right now. */
+export function chromiumPssMb(): number {
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('/usr/lib/chromium/') && !cmd.includes('chrome-linux')) continue;
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      kb += Number(m?.[1] ?? 0);
+    } catch {
+      /* the process ended while we looked */
+    }
+  }
+  return kb / 1024;
+}
+
+/** Samples Chromium's PSS every 250 ms until stopped; returns the peak. */
+export function pssPeak(): () => number {
+  let peak = 0;
+  const timer = setInterval(() => (peak = Math.max(peak, chromiumPssMb())), 250);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
+}
+
+export interface Stat {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export function stat(values: readonly number[]): Stat {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  const median = s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return { median, min: s[0] ?? NaN, max: s.at(-1) ?? NaN, n: s.length };
+}
+
+export const fmt = (s: Stat, unit = '', digits = 1): string =>
+  s.n > 1 ? `${s.median.toFixed(digits)}${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : `${s.median.toFixed(digits)}${unit}`;
+
+export function percentile(values: readonly number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
+}
+
+export function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  let chromiumVersion = 'unknown';
+  try {
+    chromiumVersion = execFileSync('/usr/lib/chromium/chromium-headless-shell', ['--version']).toString().trim();
+  } catch {
+    /* not installed */
+  }
+  return `${cpus().length} cores (${cpu}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Linux, Node ${process.version}, ${chromiumVersion}`;
+}

@@ -1,0 +1,12 @@
+// The demo site in a process of its own, so that its CPU is not counted against a runner.
+// Usage: tsx bench/site-process.ts PORT SMTP_PORT
+import { startDemoSite } from '../scenarios/demo-site/site.js';
+
+const site = await startDemoSite(Number(process.argv[2] ?? 0), { smtpPort: Number(process.argv[3] ?? 2525) });
+console.log(site.url);
+const stop = async (): Promise<void> => {
+  await site.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

@@ -60,3 +60,6 @@ if (!existsSync(extensionBuilt) || statSync(extensionBuilt).mtimeMs < extensionS
   say('building the recorder extension…');
   run(process.execPath, [join(root, 'scripts', 'build-extension.mjs')]);
 }
+
+// 5. The `turnout` command, built so that it starts without a TypeScript transform.
+run(process.execPath, [join(root, 'scripts', 'build-cli.mjs')]);

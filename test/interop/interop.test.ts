@@ -87,7 +87,7 @@ describe('export to Playwright Test', () => {
     const exported = await turnout(['export', '--playwright', 'scenarios/demo-enrollment.json', '--base-url', t.site.url, '-o', spec]);
     expect(exported.code).toBe(0);
     const source = readFileSync(spec, 'utf8');
-    expect(source).toContain("await fillField(page.getByLabel('Email', { exact: true }), user.email);");
+    expect(source).toContain("await fillField(page.getByRole('textbox', { name: 'Email', exact: true }), user.email);");
     expect(source).toContain("mail = await inbox.waitFor(user.email, { subject: 'Confirm your email', timeoutMs: 10000 });");
     writeFileSync(
       join(dir, 'playwright.config.ts'),

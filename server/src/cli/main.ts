@@ -1,15 +1,19 @@
 // The `turnout` command. Errors a person can fix (bad scenario, bad flag, missing secret) print
 // one clear message and exit 2; the farm failing (no browser) exits 4; never a stack trace.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ScenarioError } from '../../../schema/index.js';
-import { InfrastructureError, ReplayInputError } from '../engine/errors.js';
-import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/replay.js';
-import { ReporterError } from '../report/reporters.js';
-import { ThresholdError } from '../report/thresholds.js';
-import { runDemoCommand } from './run-demo.js';
-import { runExportCommand, runImportCommand } from './run-interop.js';
-import { runServeCommand, type ServeCommandOptions } from './run-serve.js';
-import { EXIT, loadScenario, runReplayCommand, UsageError } from './run-replay.js';
+import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/defaults.js';
+import type { ServeCommandOptions } from './run-serve.js';
+
+// Each command loads its own modules when it runs: `turnout validate` need not load a browser
+// driver, a web server and a database first.
+const replayCommand = () => import('./run-replay.js');
+
+/** Exit codes, as documented in the README. */
+const EXIT = { passed: 0, failed: 1, invalid: 2, thresholds: 3, farm: 4, interrupted: 130 } as const;
+
+/** Errors a person can fix by changing what they asked for (by name: their modules load lazily). */
+const INVALID_INPUT = new Set(['ScenarioError', 'UsageError', 'ReplayInputError', 'ThresholdError', 'ReporterError']);
+const FARM_FAILURE = new Set(['InfrastructureError', 'RunStoppedError']);
 
 function integer(min: number): (value: string) => number {
   return (value) => {
@@ -73,7 +77,7 @@ program
   .option('--server <url>', 'stream the run live to a Turnout server (its dashboard keeps it)')
   .option('--token <token>', 'access token for --server')
   .action(async (file: string, o: Record<string, unknown>) => {
-    process.exitCode = await runReplayCommand(file, {
+    process.exitCode = await (await replayCommand()).runReplayCommand(file, {
       users: o.users as number,
       concurrency: o.concurrency as number | undefined,
       rampUpMs: o.rampUp as number,
@@ -108,7 +112,7 @@ program
   .description('check a scenario file and name every field that is wrong')
   .argument('<scenario>', 'scenario JSON file')
   .action(async (file: string) => {
-    const scenario = await loadScenario(file);
+    const scenario = await (await import('./load.js')).loadScenario(file);
     process.stdout.write(`${file}: valid — "${scenario.title}", ${scenario.steps.length} steps\n`);
   });
 
@@ -121,7 +125,7 @@ program
   .option('--faults <list>', 'fault percentages, e.g. "email-never-sent=10,submit-500=5"', '')
   .option('--once', 'stop after the demo run instead of serving on')
   .action(async (o: { users: number; port: number; smtpPort: number; faults: string; once?: boolean }) => {
-    process.exitCode = await runDemoCommand(o);
+    process.exitCode = await (await import('./run-demo.js')).runDemoCommand(o);
   });
 
 program
@@ -140,7 +144,7 @@ program
   .option('--demo-users <n>', 'people in the first demo run', integer(1), 10)
   .option('--faults <list>', 'demo site fault percentages, e.g. "email-never-sent=10"', '')
   .action(async (o: ServeCommandOptions) => {
-    process.exitCode = await runServeCommand({ ...o, token: o.token ?? process.env.TURNOUT_TOKEN });
+    process.exitCode = await (await import('./run-serve.js')).runServeCommand({ ...o, token: o.token ?? process.env.TURNOUT_TOKEN });
   });
 
 program
@@ -150,7 +154,7 @@ program
   .option('-o, --output <file>', 'write here instead of stdout')
   .option('--variables', 'replace literal email addresses and passwords with {{user.email}} / {{user.password}}')
   .action(async (file: string, o: { output?: string; variables?: boolean }) => {
-    process.exitCode = await runImportCommand(file, o);
+    process.exitCode = await (await import('./run-interop.js')).runImportCommand(file, o);
   });
 
 program
@@ -162,7 +166,7 @@ program
   .option('-o, --output <file>', 'write here instead of stdout')
   .option('--base-url <url>', 'with --playwright: open this origin instead of the recorded one')
   .action(async (file: string, o: { chrome?: boolean; playwright?: boolean; output?: string; baseUrl?: string }) => {
-    process.exitCode = await runExportCommand(file, o);
+    process.exitCode = await (await import('./run-interop.js')).runExportCommand(file, o);
   });
 
 function fail(message: string, code: number): void {
@@ -176,16 +180,10 @@ try {
   if (error instanceof CommanderError) {
     // Help and version exit 0; any other usage mistake is invalid input.
     process.exitCode = error.exitCode === 0 ? 0 : EXIT.invalid;
-  } else if (
-    error instanceof ScenarioError ||
-    error instanceof UsageError ||
-    error instanceof ReplayInputError ||
-    error instanceof ThresholdError ||
-    error instanceof ReporterError
-  ) {
-    fail(error.message, EXIT.invalid);
-  } else if (error instanceof InfrastructureError) {
-    fail(error.message, EXIT.farm);
+  } else if (INVALID_INPUT.has((error as Error).name)) {
+    fail((error as Error).message, EXIT.invalid);
+  } else if (FARM_FAILURE.has((error as Error).name)) {
+    fail((error as Error).message, EXIT.farm);
   } else {
     const e = error as Error;
     fail(process.env.TURNOUT_DEBUG ? String(e.stack) : `${e.message} (set TURNOUT_DEBUG=1 for details)`, EXIT.farm);

@@ -2,7 +2,7 @@
 // one replay of the demo scenario with its per-step table, then both keep serving for the
 // person to explore (or to point `turnout replay` at) until Ctrl-C.
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../paths.js';
 import { parseFaults, type FaultPercentages } from '../../../scenarios/demo-site/faults.js';
 import { startDemoSite } from '../../../scenarios/demo-site/site.js';
 import { replay } from '../engine/replay.js';
@@ -10,7 +10,7 @@ import { MailSink } from '../mail/sink.js';
 import { progressHooks } from './progress.js';
 import { exitCodeFor, loadScenario, printReport, UsageError } from './run-replay.js';
 
-export const DEMO_SCENARIO = fileURLToPath(new URL('../../../scenarios/demo-enrollment.json', import.meta.url));
+export const DEMO_SCENARIO = fromRoot('scenarios', 'demo-enrollment.json');
 
 export interface DemoOptions {
   users: number;

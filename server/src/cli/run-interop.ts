@@ -2,14 +2,14 @@
 // Playwright Test.
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fromRoot } from '../paths.js';
 import { toChromeRecording } from '../../../schema/chrome.js';
-import { SCENARIO_SCHEMA_PATH } from '../../../schema/json-schema.js';
 import { importChrome } from '../interop/import-chrome.js';
 import { toPlaywrightSpec } from '../interop/playwright-spec.js';
 import { loadScenario, UsageError } from './run-replay.js';
 
-const HELPERS = fileURLToPath(new URL('../interop/helpers/turnout-helpers.ts', import.meta.url));
+const HELPERS = fromRoot('server', 'src', 'interop', 'helpers', 'turnout-helpers.ts');
+const SCENARIO_SCHEMA_PATH = fromRoot('scenarios', 'scenario.schema.json');
 
 async function output(file: string | undefined, text: string): Promise<void> {
   if (!file) return void process.stdout.write(text);

@@ -2,7 +2,8 @@
 // thresholds, a comparison with last night, and reports.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseScenarioJson, type RunComparison, type RunSummary, type Scenario } from '../../../schema/index.js';
+import type { RunComparison, RunSummary, Scenario } from '../../../schema/index.js';
+import { loadScenario, UsageError } from './load.js';
 import { newRunId, replay, type ReplayOptions } from '../engine/replay.js';
 import { compareSummaries, DEFAULT_MARGINS, type RegressionMargins } from '../report/compare.js';
 import { parseReporter, writeReports, type Reporter } from '../report/reporters.js';
@@ -16,20 +17,7 @@ import { failureLines, stepTable, verdict } from './table.js';
 /** Exit codes, as documented in the README. */
 export const EXIT = { passed: 0, failed: 1, invalid: 2, thresholds: 3, farm: 4, interrupted: 130 } as const;
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
-
-export async function loadScenario(file: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read scenario ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  return parseScenarioJson(text, file);
-}
+export { loadScenario, UsageError };
 
 /**
  * The farm failing comes first; then, when thresholds were given, they are the verdict (a

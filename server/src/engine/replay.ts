@@ -13,12 +13,9 @@ import { runPerson, type ArtifactBudget, type PersonHooks } from './person.js';
 import { UrlPolicy } from './urls.js';
 import { secretNames } from './variables.js';
 
-export const DEFAULT_STEP_TIMEOUT_MS = 15_000;
-export const DEFAULT_EMAIL_TIMEOUT_MS = 60_000;
-export const DEFAULT_PERSON_DEADLINE_MS = 5 * 60_000;
-export const DEFAULT_MAIL_DOMAIN = 'inbox.turnout.test';
-export const DEFAULT_SMTP_PORT = 2525;
-export const DEFAULT_SCREENSHOT_CAP = 200;
+import { DEFAULT_EMAIL_TIMEOUT_MS, DEFAULT_MAIL_DOMAIN, DEFAULT_PERSON_DEADLINE_MS, DEFAULT_SCREENSHOT_CAP, DEFAULT_SMTP_PORT, DEFAULT_STEP_TIMEOUT_MS } from './defaults.js';
+
+export { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT };
 
 export interface ReplayOptions {
   users: number;

@@ -4,17 +4,17 @@
 // handler at the bottom; no async wrappers.
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ExternalRunRequest, FinishRunRequest, formatPath, IngestBatch, parseScenario, ScenarioError, StartRunRequest, type InboxMessage } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
 import type { MailSink, ReceivedEmail } from '../mail/sink.js';
+import { fromRoot } from '../paths.js';
 import { NotFoundError, type RunManager } from '../runs/manager.js';
 import { createMetrics } from './metrics.js';
 import type { RunStore } from '../runs/store.js';
 
-export const UI_DIST = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
+export const UI_DIST = fromRoot('ui', 'dist');
 export const VERSION = '0.1.0';
 
 export interface AppDeps {

@@ -32,6 +32,7 @@ describe('Chrome Recorder round trip', () => {
   });
 
   it('turnout import writes the scenario with $schema and offers variables for literal emails and passwords', async () => {
+    mkdirSync(resolve('.turnout'), { recursive: true }); // a fresh clone has none yet
     const dir = mkdtempSync(join(resolve('.turnout'), 'import-'));
     const file = join(dir, 'signup.json');
     writeFileSync(file, JSON.stringify({ title: 'Sign up', steps: [

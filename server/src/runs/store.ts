@@ -198,6 +198,34 @@ export class RunStore {
   }
 
   /**
+   * People counts of every run in one query, for the history list: finished people by outcome,
+   * plus people cut off by a dead server (steps but no result), who count as infrastructure.
+   */
+  countsByRun(): Map<string, RunInfo['users']> {
+    this.flush();
+    const rows = this.#db
+      .prepare(
+        `select run_id as runId,
+                count(*) as total,
+                sum(json_extract(json, '$.status') = 'passed') as passed,
+                sum(json_extract(json, '$.errorClass') = 'infrastructure') as infrastructure
+         from people group by run_id`,
+      )
+      .all() as { runId: string; total: number; passed: number; infrastructure: number }[];
+    const cut = this.#db
+      .prepare(`select s.run_id as runId, count(distinct s.user) as n from person_steps s
+                left join people p on p.run_id = s.run_id and p.user = s.user where p.user is null group by s.run_id`)
+      .all() as { runId: string; n: number }[];
+    const counts = new Map<string, RunInfo['users']>();
+    for (const r of rows) counts.set(r.runId, { total: r.total, passed: r.passed, failed: r.total - r.passed, infrastructure: r.infrastructure });
+    for (const c of cut) {
+      const u = counts.get(c.runId) ?? { total: 0, passed: 0, failed: 0, infrastructure: 0 };
+      counts.set(c.runId, { total: u.total + c.n, passed: u.passed, failed: u.failed + c.n, infrastructure: u.infrastructure + c.n });
+    }
+    return counts;
+  }
+
+  /**
    * Everyone of a run: finished people as they ended, and people cut off by a dead server
    * rebuilt from their finished steps (an `infrastructure` failure: the farm stopped, not the site).
    */

@@ -119,6 +119,7 @@ export const IngestEvent = z.discriminatedUnion('kind', [
       startedAt: z.string().max(40),
       durationMs: z.number().nonnegative(),
       steps: z.array(StepResult).max(1000),
+      worker: z.string().max(200).nullable().default(null),
     }),
   }),
 ]);

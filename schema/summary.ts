@@ -70,6 +70,25 @@ export interface PersonResult {
   startedAt: string;
   durationMs: number;
   steps: PersonStepResult[];
+  /** The worker that ran this person (host and process), null when it is not known. */
+  worker: string | null;
+}
+
+/** CPU and memory of one machine that ran people, sampled about once a second during the run. */
+export interface WorkerHealth {
+  worker: string;
+  host: string;
+  people: number;
+  /** Share of the machine's CPU in use, in percent (all cores). */
+  cpuAvgPct: number;
+  cpuMaxPct: number;
+  /** Seconds the machine spent above the saturation line (85 % CPU). */
+  saturatedSeconds: number;
+  /** Saturated long enough that its step timings are not trustworthy. */
+  saturated: boolean;
+  memoryUsedMaxMb: number;
+  memoryTotalMb: number;
+  samples: number;
 }
 
 export interface RunSummary {
@@ -83,4 +102,6 @@ export interface RunSummary {
   results: PersonResult[];
   /** What the farm could not do without stopping the run (a full disk, a cap reached). */
   warnings?: string[];
+  /** Health of each machine that ran people (one for a run on this machine). */
+  workers?: WorkerHealth[];
 }

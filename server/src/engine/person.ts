@@ -3,7 +3,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersonResult, PersonStepResult, Scenario, Step } from '../../../schema/index.js';
-import type { MailSink } from '../mail/sink.js';
+import type { Mailbox } from '../mail/sink.js';
 import type { BrowserContext } from 'playwright-core';
 import type { BrowserPool } from './browser-pool.js';
 import { classify, StepFailure } from './failure.js';
@@ -41,8 +41,10 @@ export interface PersonPlan {
   artifactsDir: string | null;
   fixturesDir: string;
   urls: UrlPolicy;
-  sink: MailSink;
+  sink: Mailbox;
   pool: BrowserPool;
+  /** Named in the person's result: which machine and process ran them. */
+  worker: string | null;
   /** Aborted when the whole run stops (Ctrl-C, stop button). */
   runSignal: AbortSignal;
   env: NodeJS.ProcessEnv;
@@ -93,6 +95,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     startedAt: new Date(startedAt).toISOString(),
     durationMs: 0,
     steps: [],
+    worker: plan.worker,
   };
   const fail = (step: number, failure: StepFailure): void => {
     result.status = 'failed';

@@ -11,6 +11,7 @@ import { InfrastructureError, ReplayInputError } from './errors.js';
 import type { BrowserKind } from './chromium.js';
 import { runPerson, type ArtifactBudget, type PersonHooks } from './person.js';
 import { UrlPolicy } from './urls.js';
+import { HealthSampler, RunHealth } from '../farm/health.js';
 import { secretNames } from './variables.js';
 
 import { DEFAULT_EMAIL_TIMEOUT_MS, DEFAULT_MAIL_DOMAIN, DEFAULT_PERSON_DEADLINE_MS, DEFAULT_SCREENSHOT_CAP, DEFAULT_SMTP_PORT, DEFAULT_STEP_TIMEOUT_MS } from './defaults.js';
@@ -33,6 +34,8 @@ export interface ReplayOptions {
   runId?: string;
   browsers?: number;
   prefer?: BrowserKind;
+  /** Playwright browser servers (ws://…, optionally #capacity=N) to use instead of local Chromium. */
+  browserEndpoints?: readonly string[];
   artifactsDir?: string | null;
   fixturesDir?: string;
   /** A running sink to use; without one the run starts its own on `smtpPort`. */
@@ -98,12 +101,17 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
   const results: PersonResult[] = [];
   const screenshotCap = options.screenshotCap ?? DEFAULT_SCREENSHOT_CAP;
   const artifacts: ArtifactBudget = { screenshotCap, screenshotsLeft: screenshotCap, warnings: new Set() };
+  const health = new RunHealth(runId);
+  let running = 0;
+  const sampler = new HealthSampler(() => ({ [runId]: running }), (s) => health.add(s), concurrency);
   try {
     await ownSink?.start();
-    pool = new BrowserPool({ browsers: runOptions.browsers, prefer: options.prefer });
-    runOptions.browser = pool.binary.kind;
+    pool = new BrowserPool({ browsers: runOptions.browsers, prefer: options.prefer, endpoints: options.browserEndpoints });
+    runOptions.browser = pool.kind;
+    if (pool.endpoints) runOptions.browsers = pool.endpoints;
     await pool.warm();
     hooks.onStarted?.({ runId, total, options: runOptions });
+    sampler.start();
 
     const traces = options.trace === 'on-failure' ? { left: options.traceCap ?? 10 } : null;
     let next = 0;
@@ -115,6 +123,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
         const wait = startedAt.getTime() + k * rampStep - Date.now();
         if (wait > 0) await sleep(wait);
         if (stop.signal.aborted) return;
+        running++;
         const result = await runPerson({
           index: k + 1,
           scenario,
@@ -130,6 +139,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
           urls,
           sink,
           pool: pool!,
+          worker: sampler.worker,
           runSignal: stop.signal,
           env,
           secretNames: secrets,
@@ -137,12 +147,15 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
           artifacts,
           hooks,
         });
+        running--;
         results.push(result);
+        health.countPerson(result.worker);
         hooks.onPersonFinished?.(result);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
+    sampler.stop();
     options.signal?.removeEventListener('abort', onStop);
     await pool?.close();
     await ownSink?.stop();
@@ -157,6 +170,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
     users: countPeople(results),
     steps: summarizeSteps(scenario, results),
     results,
-    warnings: [...artifacts.warnings],
+    warnings: [...artifacts.warnings, ...health.warnings()],
+    workers: health.summary(),
   };
 }

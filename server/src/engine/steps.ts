@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import type { Step, StepOf } from '../../../schema/index.js';
 import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
-import type { MailSink, ReceivedEmail } from '../mail/sink.js';
+import type { Mailbox, ReceivedEmail } from '../mail/sink.js';
 import { StepFailure } from './failure.js';
 import { findElement, findFrame } from './locate.js';
 import type { NetworkWatch } from './network-watch.js';
@@ -16,7 +16,7 @@ export interface PersonSession {
   context: BrowserContext;
   page: Page;
   watch: NetworkWatch;
-  sink: MailSink;
+  sink: Mailbox;
   urls: UrlPolicy;
   scope: VariableScope;
   signal: AbortSignal;

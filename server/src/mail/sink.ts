@@ -28,6 +28,11 @@ export interface WaitForEmailOptions {
   signal?: AbortSignal;
 }
 
+/** Where a person's mail is waited for: the sink itself, or its relay on a farm worker. */
+export interface Mailbox {
+  waitFor(address: string, options: WaitForEmailOptions): Promise<ReceivedEmail>;
+}
+
 export interface MailSinkOptions {
   port: number;
   host?: string;
@@ -48,7 +53,7 @@ interface Waiter {
   resolve: (mail: ReceivedEmail) => void;
 }
 
-export class MailSink {
+export class MailSink implements Mailbox {
   #server: SMTPServer;
   #options: Required<MailSinkOptions>;
   #byAddress = new Map<string, ReceivedEmail[]>();
@@ -58,6 +63,8 @@ export class MailSink {
   #port = 0;
   /** Messages accepted since start, including those already evicted. */
   received = 0;
+  /** Called with each message as it is accepted (the farm relays it to workers). */
+  onMessage: ((mail: ReceivedEmail) => void) | null = null;
 
   constructor(options: MailSinkOptions) {
     this.#options = { host: '127.0.0.1', maxStoredMessages: 20_000, maxMessageBytes: 5 * 1024 * 1024, ...options };
@@ -121,6 +128,7 @@ export class MailSink {
       receivedAt: Date.now(),
     };
     this.received++;
+    this.onMessage?.(mail);
     for (const address of recipients) {
       const list = this.#byAddress.get(address) ?? [];
       list.push(mail);
@@ -171,7 +179,7 @@ export class MailSink {
       const onAbort = (): void => (done(), reject(options.signal?.reason ?? new Error('aborted')));
       const timer = setTimeout(() => {
         done();
-        reject(new EmailTimeoutError(`no email for ${address} within ${formatSeconds(options.timeoutMs)}`));
+        reject(emailTimeout(address, options.timeoutMs));
       }, options.timeoutMs);
       set.add(waiter);
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -179,6 +187,6 @@ export class MailSink {
   }
 }
 
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))} s`;
+export function emailTimeout(address: string, timeoutMs: number): EmailTimeoutError {
+  return new EmailTimeoutError(`no email for ${address} within ${Number((timeoutMs / 1000).toFixed(1))} s`);
 }

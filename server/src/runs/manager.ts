@@ -66,7 +66,7 @@ function newRunId(): string {
 
 /** A person still running, as the aggregation sees them: steps so far, no failure yet. */
 function partial(user: number, p: InProgress): PersonResult {
-  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps };
+  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps, worker: null };
 }
 
 export class RunManager extends EventEmitter<RunManagerEvents> {

@@ -1,0 +1,289 @@
+// A run on the farm: each synthetic person becomes one BullMQ job; `turnout worker` processes
+// replay them and stream step events back. The coordinator feeds the same hooks as an in-process
+// run (so the live view, the store and reports do not change) and ends the run when every person
+// is accounted for exactly once: finished on a worker, or failed as `infrastructure` when the
+// farm could not run them (a worker lost twice, no worker at all, a stop).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import type { PersonResult, RunOptions, RunSummary, Scenario } from '../../../schema/index.js';
+import { DEFAULT_EMAIL_TIMEOUT_MS, DEFAULT_MAIL_DOMAIN, DEFAULT_PERSON_DEADLINE_MS, DEFAULT_SCREENSHOT_CAP, DEFAULT_SMTP_PORT, DEFAULT_STEP_TIMEOUT_MS } from '../engine/defaults.js';
+import { InfrastructureError } from '../engine/errors.js';
+import { newRunId, type ReplayHooks, type ReplayOptions } from '../engine/replay.js';
+import { UrlPolicy } from '../engine/urls.js';
+import { MailSink } from '../mail/sink.js';
+import { countPeople, summarizeSteps } from '../runs/aggregate.js';
+import { RunHealth, type HealthSample } from './health.js';
+import { relayMail } from './mail.js';
+import { connectRedis, controlChannel, eventsChannel, HEALTH_CHANNEL, jobId, PEOPLE_QUEUE, planKey, redisLabel, RUN_PLAN_TTL_S, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
+
+export interface FarmOptions {
+  /** The farm's Redis: `redis://host:port`. */
+  redis: string;
+  /** A run with people left and no worker connected for this long gives up on them (default 60 s). */
+  workerWaitMs?: number;
+  /** How long a stopped run waits for the people already running (default 30 s). */
+  stopGraceMs?: number;
+}
+
+const RECONCILE_INTERVAL_MS = 2000;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** A person the farm could not run: counted, never lost. */
+function farmFailure(user: number, email: string, message: string, worker: string | null = null): PersonResult {
+  return { user, email, status: 'failed', failedStep: 0, errorClass: 'infrastructure', error: message, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, httpProblems: [], startedAt: new Date().toISOString(), durationMs: 0, steps: [], worker };
+}
+
+interface Person {
+  attempt: string | null;
+  email: string;
+  started: boolean;
+}
+
+export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & FarmOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {
+  const total = options.users * (options.iterations ?? 1);
+  const runId = options.runId ?? newRunId();
+  const runOptions: RunOptions = {
+    users: options.users,
+    concurrency: 0,
+    rampUpMs: options.rampUpMs ?? 0,
+    iterations: options.iterations ?? 1,
+    stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+    personDeadlineMs: options.personDeadlineMs ?? DEFAULT_PERSON_DEADLINE_MS,
+    baseUrl: options.baseUrl ?? null,
+    mailDomain: options.mailDomain ?? DEFAULT_MAIL_DOMAIN,
+    seed: options.seed ?? runId,
+    browsers: 0,
+    browser: 'farm',
+  };
+  new UrlPolicy(scenario, runOptions.baseUrl, options.allowOrigins); // a bad base URL fails here, not on every worker
+  const screenshotCap = options.screenshotCap ?? DEFAULT_SCREENSHOT_CAP;
+  const plan: RunPlan = {
+    runId,
+    scenario,
+    seed: runOptions.seed,
+    runTag: runId.slice(-6),
+    mailDomain: runOptions.mailDomain,
+    stepTimeoutMs: runOptions.stepTimeoutMs,
+    emailTimeoutMs: options.emailTimeoutMs ?? DEFAULT_EMAIL_TIMEOUT_MS,
+    personDeadlineMs: runOptions.personDeadlineMs,
+    baseUrl: runOptions.baseUrl,
+    allowOrigins: [...(options.allowOrigins ?? [])],
+    screenshotCap,
+  };
+
+  const label = redisLabel(options.redis);
+  let redisError: Error | null = null;
+  const onError = (e: Error): void => void (redisError ??= e);
+  const redis = connectRedis(options.redis, 'turnout-coordinator', onError);
+  const subscriber = connectRedis(options.redis, 'turnout-coordinator-sub', onError);
+  const queue = new Queue<PersonJob, PersonJobResult>(PEOPLE_QUEUE, { connection: redis });
+  const eventsConnection = connectRedis(options.redis, 'turnout-coordinator-events', onError);
+  const events = new QueueEvents(PEOPLE_QUEUE, { connection: eventsConnection });
+  queue.on('error', onError);
+  events.on('error', onError);
+  const ownSink = options.sink ? null : new MailSink({ port: options.smtpPort ?? DEFAULT_SMTP_PORT });
+  const sink = options.sink ?? ownSink!;
+  const stopRelay = relayMail(sink, redis, onError);
+
+  const health = new RunHealth(runId);
+  const people = new Map<number, Person>();
+  const results = new Map<number, PersonResult>();
+  /** People a stop removed from the queue before they started: not run, as in-process. */
+  const skipped = new Set<number>();
+  const accounted = (user: number): boolean => results.has(user) || skipped.has(user);
+  const warnings = new Set<string>();
+  let screenshotsLeft = screenshotCap;
+  const startedAt = new Date();
+  let settle: () => void = () => undefined;
+  const allIn = new Promise<void>((resolve) => (settle = resolve));
+  const userOf = (id: string | undefined): number | null => {
+    const prefix = `${runId}.`;
+    return id?.startsWith(prefix) ? Number(id.slice(prefix.length)) : null;
+  };
+
+  /** Counts a person once; later news of them (a retry's result, late events) is dropped. */
+  const account = (user: number, result: PersonResult): void => {
+    if (accounted(user) || user < 1 || user > total) return;
+    const p = people.get(user);
+    if (!p?.started) hooks.onPersonStarted?.(user, result.email);
+    results.set(user, result);
+    health.countPerson(result.worker);
+    hooks.onPersonFinished?.(result);
+    if (results.size + skipped.size === total) settle();
+  };
+
+  const keepScreenshot = async (result: PersonResult, png: string | null): Promise<void> => {
+    result.screenshot = null;
+    if (!png || !options.artifactsDir) return;
+    if (screenshotsLeft <= 0) return void warnings.add(`screenshots stopped at the cap of ${screenshotCap} for this run`);
+    screenshotsLeft--;
+    const file = join('screenshots', `${runId}-person-${result.user}-step-${result.failedStep}.png`);
+    try {
+      await mkdir(join(options.artifactsDir, 'screenshots'), { recursive: true });
+      await writeFile(join(options.artifactsDir, file), Buffer.from(png, 'base64'));
+      result.screenshot = file;
+    } catch (e) {
+      warnings.add(`could not write screenshots to ${options.artifactsDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  };
+
+  const completed = async (user: number, value: PersonJobResult | string): Promise<void> => {
+    if (accounted(user)) return;
+    const { person, screenshotPng } = typeof value === 'string' ? (JSON.parse(value) as PersonJobResult) : value;
+    await keepScreenshot(person, screenshotPng);
+    account(user, person);
+  };
+  const failed = (user: number, reason: string): void => {
+    const p = people.get(user);
+    account(user, farmFailure(user, p?.email ?? '', `the farm could not run this person: ${reason}`));
+  };
+
+  events.on('completed', ({ jobId: id, returnvalue }) => {
+    const user = userOf(id);
+    if (user !== null) void completed(user, returnvalue as PersonJobResult | string).catch(onError);
+  });
+  events.on('failed', ({ jobId: id, failedReason }) => {
+    const user = userOf(id);
+    if (user !== null) failed(user, failedReason);
+  });
+
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel === HEALTH_CHANNEL) return health.add(JSON.parse(message) as HealthSample);
+    const e = JSON.parse(message) as FarmEvent;
+    if (accounted(e.user)) return;
+    const p = people.get(e.user) ?? { attempt: null, email: '', started: false };
+    people.set(e.user, p);
+    if (e.kind === 'personStarted') {
+      // A retried person starts over on another worker: the live view follows the new attempt.
+      p.attempt = e.attempt;
+      p.email = e.email;
+      p.started = true;
+      hooks.onPersonStarted?.(e.user, e.email);
+    } else if (e.attempt === p.attempt) {
+      if (e.kind === 'stepStarted') hooks.beforeEachStep?.(e.user, e.step);
+      else hooks.afterEachStep?.(e.user, e.result);
+    }
+  });
+
+  /** Catches what events may miss (a result that came while we were reconnecting, a removed job). */
+  const reconcile = async (): Promise<void> => {
+    for (let user = 1; user <= total; user++) {
+      if (accounted(user)) continue;
+      const job = await queue.getJob(jobId(runId, user));
+      if (!job) {
+        failed(user, 'its job disappeared from the queue');
+        continue;
+      }
+      const state = await job.getState();
+      if (state === 'completed') await completed(user, job.returnvalue);
+      else if (state === 'failed') failed(user, job.failedReason);
+    }
+  };
+
+  const stop = options.signal;
+  const onStop = (): void => {
+    void (async () => {
+      await redis.publish(controlChannel(runId), 'stop');
+      // People not yet started are not run, as in a stopped in-process run.
+      for (let user = 1; user <= total; user++) {
+        if (accounted(user) || people.get(user)?.started) continue;
+        const job = await queue.getJob(jobId(runId, user));
+        if (await job?.remove().then(() => true, () => false)) skipped.add(user);
+      }
+      if (results.size + skipped.size === total) settle();
+      setTimeout(() => {
+        for (let user = 1; user <= total; user++) failed(user, 'the run was stopped before this person finished');
+      }, options.stopGraceMs ?? 30_000).unref();
+    })().catch(onError);
+  };
+
+  let timer: NodeJS.Timeout | null = null;
+  try {
+    await ownSink?.start();
+    let connectTimer: NodeJS.Timeout | undefined;
+    const unreachable = new Promise<never>((_, reject) => {
+      connectTimer = setTimeout(() => reject(redisError ?? new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+    });
+    await Promise.race([Promise.all([redis.ping(), queue.waitUntilReady(), events.waitUntilReady()]), unreachable])
+      .catch((e: Error) => {
+        throw new InfrastructureError(`could not reach the farm's Redis at ${label}: ${e.message}`);
+      })
+      .finally(() => clearTimeout(connectTimer));
+    await subscriber.subscribe(eventsChannel(runId), HEALTH_CHANNEL);
+    await redis.set(planKey(runId), JSON.stringify(plan), 'EX', RUN_PLAN_TTL_S);
+    const rampStep = total > 1 ? runOptions.rampUpMs / total : 0;
+    await queue.addBulk(
+      Array.from({ length: total }, (_, k) => ({
+        name: 'person',
+        data: { runId, user: k + 1 },
+        opts: {
+          jobId: jobId(runId, k + 1),
+          delay: Math.round(k * rampStep),
+          // An error in the worker itself (no plan, a missing secret) is tried once more.
+          attempts: 2,
+          removeOnComplete: { age: 3600 },
+          removeOnFail: { age: 24 * 3600 },
+        },
+      })),
+    );
+    hooks.onStarted?.({ runId, total, options: runOptions });
+    stop?.addEventListener('abort', onStop, { once: true });
+    if (stop?.aborted) onStop();
+
+    const workerWaitMs = options.workerWaitMs ?? 60_000;
+    const giveUp = (reason: string): void => {
+      for (let user = 1; user <= total; user++) failed(user, reason);
+    };
+    let noWorkerSince: number | null = null;
+    let redisDownSince: number | null = null;
+    let busy = false;
+    timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void (async () => {
+        // Redis gone: ioredis keeps reconnecting; past the wait, the people left are given up.
+        redisDownSince = redis.status === 'ready' ? null : (redisDownSince ?? Date.now());
+        if (redisDownSince !== null) {
+          if (Date.now() - redisDownSince >= workerWaitMs) giveUp(`lost the farm's Redis at ${label}: ${redisError?.message ?? redis.status}`);
+          return;
+        }
+        await reconcile();
+        const workers = await queue.getWorkersCount();
+        noWorkerSince = workers > 0 ? null : (noWorkerSince ?? Date.now());
+        if (noWorkerSince !== null && Date.now() - noWorkerSince >= workerWaitMs) {
+          giveUp(`no Turnout worker was connected to ${label} for ${Math.round(workerWaitMs / 1000)} s`);
+        }
+      })()
+        .catch(onError)
+        .finally(() => (busy = false));
+    }, RECONCILE_INTERVAL_MS);
+    await allIn;
+  } finally {
+    if (timer) clearInterval(timer);
+    stop?.removeEventListener('abort', onStop);
+    stopRelay();
+    await redis.del(planKey(runId)).catch(() => undefined);
+    await Promise.allSettled([events.close(), queue.close()]);
+    subscriber.disconnect();
+    eventsConnection.disconnect();
+    redis.disconnect();
+    await ownSink?.stop();
+  }
+  const finished = [...results.values()].sort((a, b) => a.user - b.user);
+  const workers = health.summary();
+  runOptions.concurrency = health.concurrency();
+  runOptions.browsers = workers.length;
+  return {
+    scenario: scenario.title,
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    options: runOptions,
+    users: countPeople(finished),
+    steps: summarizeSteps(scenario, finished),
+    results: finished,
+    warnings: [...warnings, ...health.warnings()],
+    workers,
+  };
+}

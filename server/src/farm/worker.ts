@@ -1,0 +1,192 @@
+// `turnout worker`: one farm machine. Takes people from the BullMQ queue, replays each next to
+// its own browsers (local Chromium or browser servers), streams step events back over Redis
+// pub/sub and returns the person's result (with the failure screenshot) as the job's value.
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { BrowserPool } from '../engine/browser-pool.js';
+import type { BrowserKind } from '../engine/chromium.js';
+import type { ArtifactBudget } from '../engine/person.js';
+import { runPerson } from '../engine/person.js';
+import { UrlPolicy } from '../engine/urls.js';
+import { secretNames } from '../engine/variables.js';
+import { HealthSampler } from './health.js';
+import { RedisMailbox } from './mail.js';
+import { connectRedis, CONTROL_PATTERN, eventsChannel, HEALTH_CHANNEL, PEOPLE_QUEUE, planKey, redisLabel, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
+
+export const DEFAULT_LOCK_DURATION_MS = 30_000;
+
+export interface FarmWorkerOptions {
+  redis: string;
+  /** People at once on this machine (default: 4 per core). */
+  concurrency?: number;
+  browsers?: number;
+  prefer?: BrowserKind;
+  browserEndpoints?: readonly string[];
+  /**
+   * How long a person's job stays locked to this worker without a renewal (renewed every half
+   * of it). Past it, a worker that went silent is taken for lost and its people are retried once.
+   */
+  lockDurationMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Folder that file-upload paths in scenarios are relative to. */
+  fixturesDir?: string;
+  log?: (line: string) => void;
+}
+
+interface WorkerRun {
+  plan: RunPlan;
+  urls: UrlPolicy;
+  secrets: string[];
+  stop: AbortController;
+  artifacts: ArtifactBudget;
+  active: number;
+}
+
+export class RunStoppedOnFarm extends Error {
+  override name = 'RunStoppedError';
+}
+
+export class FarmWorker {
+  readonly name: string;
+  #options: FarmWorkerOptions;
+  #redis: Redis;
+  #subscriber: Redis;
+  #pool: BrowserPool;
+  #mailbox: RedisMailbox;
+  #sampler: HealthSampler;
+  #runs = new Map<string, WorkerRun>();
+  #stopped = new Set<string>();
+  #worker: Worker<PersonJob, PersonJobResult>;
+  #closing: Promise<void> | null = null;
+
+  constructor(options: FarmWorkerOptions) {
+    const log = options.log ?? (() => undefined);
+    this.#options = options;
+    const concurrency = options.concurrency ?? 4 * availableParallelism();
+    this.#pool = new BrowserPool({ browsers: options.browsers ?? availableParallelism(), prefer: options.prefer, endpoints: options.browserEndpoints });
+    const onError = (e: Error): void => log(`redis ${redisLabel(options.redis)}: ${e.message}`);
+    this.#redis = connectRedis(options.redis, 'turnout-worker', onError);
+    this.#subscriber = connectRedis(options.redis, 'turnout-worker-sub', onError);
+    this.#mailbox = new RedisMailbox(this.#redis, connectRedis(options.redis, 'turnout-worker-mail', onError));
+    this.#sampler = new HealthSampler(
+      () => Object.fromEntries([...this.#runs].map(([id, r]) => [id, r.active])),
+      (sample) => void this.#redis.publish(HEALTH_CHANNEL, JSON.stringify(sample)).catch(() => undefined),
+      concurrency,
+    );
+    this.name = this.#sampler.worker;
+    void this.#subscriber.psubscribe(CONTROL_PATTERN);
+    this.#subscriber.on('pmessage', (_pattern: string, channel: string, message: string) => {
+      const runId = channel.split(':')[2]!;
+      if (message !== 'stop') return;
+      this.#stopped.add(runId);
+      this.#runs.get(runId)?.stop.abort(new RunStoppedOnFarm('the run was stopped before this person finished'));
+    });
+    const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
+    this.#worker = new Worker<PersonJob, PersonJobResult>(PEOPLE_QUEUE, (job) => this.#process(job), {
+      connection: this.#redis,
+      name: this.name,
+      concurrency,
+      lockDuration,
+      stalledInterval: lockDuration,
+      // A person whose worker vanished is retried once; vanishing twice fails them.
+      maxStalledCount: 1,
+      autorun: false,
+    });
+    this.#worker.on('error', onError);
+  }
+
+  /** Starts the browsers, then takes people from the queue. */
+  async start(): Promise<void> {
+    await this.#pool.warm();
+    this.#sampler.start();
+    void this.#worker.run();
+    await this.#worker.waitUntilReady();
+  }
+
+  async #plan(runId: string): Promise<WorkerRun> {
+    const known = this.#runs.get(runId);
+    if (known) return known;
+    const raw = await this.#redis.get(planKey(runId));
+    if (!raw) throw new Error(`run ${runId} has no plan in Redis (it ended, or its plan expired)`);
+    const plan = JSON.parse(raw) as RunPlan;
+    const again = this.#runs.get(runId);
+    if (again) return again;
+    const run: WorkerRun = {
+      plan,
+      urls: new UrlPolicy(plan.scenario, plan.baseUrl, plan.allowOrigins),
+      secrets: secretNames(plan.scenario),
+      stop: new AbortController(),
+      artifacts: { screenshotCap: plan.screenshotCap, screenshotsLeft: plan.screenshotCap, warnings: new Set() },
+      active: 0,
+    };
+    this.#runs.set(runId, run);
+    return run;
+  }
+
+  async #process(job: Job<PersonJob, PersonJobResult>): Promise<PersonJobResult> {
+    const { runId, user } = job.data;
+    if (this.#stopped.has(runId)) throw new RunStoppedOnFarm('the run was stopped before this person started');
+    const run = await this.#plan(runId);
+    const env = this.#options.env ?? process.env;
+    const missing = run.secrets.filter((n) => env[n] === undefined);
+    if (missing.length) throw new Error(`worker ${this.name} has no ${missing.join(', ')} in its environment`);
+    const attempt = randomUUID();
+    const channel = eventsChannel(runId);
+    const publish = (e: FarmEvent): void => void this.#redis.publish(channel, JSON.stringify(e)).catch(() => undefined);
+    const dir = await mkdtemp(join(tmpdir(), 'turnout-worker-'));
+    run.active++;
+    try {
+      const { plan } = run;
+      const person = await runPerson({
+        index: user,
+        scenario: plan.scenario,
+        runId,
+        runTag: plan.runTag,
+        seed: plan.seed,
+        mailDomain: plan.mailDomain,
+        stepTimeoutMs: plan.stepTimeoutMs,
+        emailTimeoutMs: plan.emailTimeoutMs,
+        deadlineMs: plan.personDeadlineMs,
+        artifactsDir: dir,
+        fixturesDir: this.#options.fixturesDir ?? process.cwd(),
+        urls: run.urls,
+        sink: this.#mailbox,
+        pool: this.#pool,
+        worker: this.name,
+        runSignal: run.stop.signal,
+        env,
+        secretNames: run.secrets,
+        traces: null,
+        artifacts: run.artifacts,
+        hooks: {
+          onPersonStarted: (u, email) => publish({ kind: 'personStarted', user: u, attempt, email, worker: this.name }),
+          beforeEachStep: (u, step) => publish({ kind: 'stepStarted', user: u, attempt, step }),
+          afterEachStep: (u, result) => publish({ kind: 'stepFinished', user: u, attempt, result }),
+        },
+      });
+      const screenshotPng = person.screenshot ? await readFile(join(dir, person.screenshot)).then((b) => b.toString('base64'), () => null) : null;
+      return { person, screenshotPng };
+    } finally {
+      run.active--;
+      if (run.active === 0) this.#runs.delete(runId);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Stops taking people, lets those running finish, then closes browsers and connections. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#worker.close();
+      this.#sampler.stop();
+      await this.#pool.close();
+      this.#redis.disconnect();
+      this.#subscriber.disconnect();
+      this.#mailbox.close();
+    })();
+    return this.#closing;
+  }
+}

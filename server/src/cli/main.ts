@@ -76,6 +76,9 @@ program
   .option('--data <dir>', 'run history (for --baseline last and the dashboard)', '.turnout')
   .option('--server <url>', 'stream the run live to a Turnout server (its dashboard keeps it)')
   .option('--token <token>', 'access token for --server')
+  .option('--redis <url>', 'run the people on the farm: `turnout worker` processes on this Redis')
+  .addOption(new Option('--worker-wait <seconds>', 'with --redis: give up on people left when no worker is connected this long').argParser(seconds).default(60_000, '60'))
+  .option('--browser-endpoint <ws-url>', 'use a Playwright browser server instead of local Chromium; "#capacity=N" caps its contexts (repeatable)', collect)
   .action(async (file: string, o: Record<string, unknown>) => {
     process.exitCode = await (await replayCommand()).runReplayCommand(file, {
       users: o.users as number,
@@ -104,6 +107,9 @@ program
       dataDir: o.data as string,
       server: o.server as string | undefined,
       token: (o.token as string | undefined) ?? process.env.TURNOUT_TOKEN,
+      redis: (o.redis as string | undefined) ?? process.env.TURNOUT_REDIS,
+      workerWaitMs: o.workerWait as number,
+      browserEndpoints: o.browserEndpoint as string[] | undefined,
     });
   });
 
@@ -143,8 +149,33 @@ program
   .option('--demo-port <port>', 'demo site port', integer(0), 4100)
   .option('--demo-users <n>', 'people in the first demo run', integer(1), 10)
   .option('--faults <list>', 'demo site fault percentages, e.g. "email-never-sent=10"', '')
+  .option('--redis <url>', 'send runs to the farm: `turnout worker` processes on this Redis (or TURNOUT_REDIS)', process.env.TURNOUT_REDIS)
   .action(async (o: ServeCommandOptions) => {
     process.exitCode = await (await import('./run-serve.js')).runServeCommand({ ...o, token: o.token ?? process.env.TURNOUT_TOKEN });
+  });
+
+program
+  .command('worker')
+  .description('a farm machine: take synthetic people from Redis and replay them on local (or remote) browsers')
+  .requiredOption('--redis <url>', 'the farm’s Redis, e.g. redis://10.0.0.5:6379 (or TURNOUT_REDIS)', process.env.TURNOUT_REDIS)
+  .option('-c, --concurrency <n>', 'people at once on this machine (default: 4 per core)', integer(1))
+  .option('--browsers <n>', 'browser processes (default: one per core)', integer(1))
+  .addOption(new Option('--browser <kind>', 'which Chromium build').choices(['headless-shell', 'chromium']).default('headless-shell'))
+  .option('--browser-endpoint <ws-url>', 'use a Playwright browser server instead of local Chromium (repeatable)', collect)
+  .addOption(new Option('--lock-duration <seconds>', 'a silent worker’s people are retried after this long').argParser(seconds).default(30_000, '30'))
+  .option('--fixtures <dir>', 'folder that file-upload paths in scenarios are relative to')
+  .action(async (o: import('./run-farm.js').WorkerCommandOptions) => {
+    process.exitCode = await (await import('./run-farm.js')).runWorkerCommand(o);
+  });
+
+program
+  .command('sink')
+  .description('an SMTP sink for the farm: the target mails it, and people on every worker get their mail')
+  .requiredOption('--redis <url>', 'the farm’s Redis (or TURNOUT_REDIS)', process.env.TURNOUT_REDIS)
+  .option('--smtp-port <port>', 'SMTP port', integer(0), DEFAULT_SMTP_PORT)
+  .option('--host <address>', 'address to listen on', '127.0.0.1')
+  .action(async (o: import('./run-farm.js').SinkCommandOptions) => {
+    process.exitCode = await (await import('./run-farm.js')).runSinkCommand(o);
   });
 
 program
@@ -189,3 +220,7 @@ try {
     fail(process.env.TURNOUT_DEBUG ? String(e.stack) : `${e.message} (set TURNOUT_DEBUG=1 for details)`, EXIT.farm);
   }
 }
+
+// A command that has finished exits, even when a connection to a farm that went away is still
+// retrying in the background: a nightly job must not hang on it.
+setTimeout(() => process.exit(), 2000).unref();

@@ -4,7 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { RunComparison, RunSummary, Scenario } from '../../../schema/index.js';
 import { loadScenario, UsageError } from './load.js';
-import { newRunId, replay, type ReplayOptions } from '../engine/replay.js';
+import { parseEndpoint } from '../engine/browser-pool.js';
+import { newRunId } from '../engine/replay.js';
+import { checkRedisUrl } from '../farm/redis.js';
+import { runScenario, type RunOptionsAnywhere } from '../farm/dispatch.js';
 import { compareSummaries, DEFAULT_MARGINS, type RegressionMargins } from '../report/compare.js';
 import { parseReporter, writeReports, type Reporter } from '../report/reporters.js';
 import { checkThresholdSteps, collapseThresholds, evaluateThresholds, parseThreshold, type Threshold, type ThresholdResult } from '../report/thresholds.js';
@@ -68,7 +71,7 @@ export interface NightlyOptions {
   token?: string;
 }
 
-export type ReplayCommandOptions = Omit<ReplayOptions, 'fixturesDir' | 'signal'> & NightlyOptions;
+export type ReplayCommandOptions = Omit<RunOptionsAnywhere, 'fixturesDir' | 'signal'> & NightlyOptions;
 
 interface ConfigFile {
   thresholds?: string[];
@@ -105,6 +108,8 @@ async function loadBaseline(spec: string | undefined, scenario: Scenario, store:
 /** Runs a scenario file and prints progress and the table; returns the process exit code. */
 export async function runReplayCommand(file: string, options: ReplayCommandOptions): Promise<number> {
   const scenario = await loadScenario(file);
+  if (options.redis) checkRedisUrl(options.redis);
+  for (const e of options.browserEndpoints ?? []) parseEndpoint(e);
   const config = await readConfig(options.config);
   const thresholds: Threshold[] = [...(scenario.thresholds ?? []), ...(config.thresholds ?? []), ...(options.thresholds ?? [])].map(parseThreshold);
   checkThresholdSteps(thresholds, scenario.steps);
@@ -128,7 +133,7 @@ export async function runReplayCommand(file: string, options: ReplayCommandOptio
     await streamer?.open(scenario, options.users * (options.iterations ?? 1), { users: options.users, iterations: options.iterations ?? 1, baseUrl: options.baseUrl ?? null });
     let summary: RunSummary;
     try {
-      summary = await replay(
+      summary = await runScenario(
         scenario,
         { ...options, runId, fixturesDir: dirname(resolve(file)), signal: stop.signal },
         streamer ? combineHooks(progress, streamer.hooks()) : progress,

@@ -2,6 +2,7 @@
 // loopback; with --demo also the demo site and a first demo run whose table is printed.
 import { once } from 'node:events';
 import { startDemoSite, type DemoSite } from '../../../scenarios/demo-site/site.js';
+import { checkRedisUrl, redisLabel } from '../farm/redis.js';
 import { startServer } from '../http/server.js';
 import { DEMO_SCENARIO, faultsFlag } from './run-demo.js';
 import { loadScenario, printReport, UsageError } from './run-replay.js';
@@ -21,6 +22,8 @@ export interface ServeCommandOptions {
   demoPort: number;
   demoUsers: number;
   faults: string;
+  /** Send runs to the farm on this Redis instead of replaying them here. */
+  redis?: string;
 }
 
 export async function runServeCommand(o: ServeCommandOptions): Promise<number> {
@@ -34,12 +37,14 @@ export async function runServeCommand(o: ServeCommandOptions): Promise<number> {
     bodyLimit: o.bodyLimit,
     maxUsers: o.maxUsers,
     maxSteps: o.maxSteps,
+    defaults: o.redis ? { redis: checkRedisUrl(o.redis) } : undefined,
   }).catch((e: Error) => {
     throw new UsageError(`cannot start the server: ${e.message}`);
   });
   let site: DemoSite | null = null;
   const out = process.stdout;
   out.write(`dashboard   ${server.url}/\nAPI         ${server.url}/api/health\nSMTP sink   smtp://127.0.0.1:${server.smtpPort}\ndata        ${o.data}\n`);
+  if (o.redis) out.write(`farm        ${redisLabel(o.redis)} (runs go to \`turnout worker\` processes)\n`);
   if (server.interrupted) out.write(`${server.interrupted} run(s) were cut short when the server last stopped: shown as interrupted\n`);
   if (o.demo) {
     site = await startDemoSite(o.demoPort, { smtpPort: server.smtpPort, faults });

@@ -119,8 +119,11 @@ export class BrowserPool {
     return best;
   }
 
-  /** A new isolated context on the least busy browser; release it with the returned function. */
-  async newContext(options: BrowserContextOptions): Promise<{ context: BrowserContext; release: () => Promise<void> }> {
+  /**
+   * A new isolated context on the least busy browser; release it with the returned function.
+   * `where` names the browser server it runs on (null for a local browser).
+   */
+  async newContext(options: BrowserContextOptions): Promise<{ context: BrowserContext; where: string | null; release: () => Promise<void> }> {
     if (this.#closed) throw new InfrastructureError('the browser pool is closed');
     for (;;) {
       const slot = this.#pick();
@@ -148,6 +151,7 @@ export class BrowserPool {
       let released = false;
       return {
         context,
+        where: slot.endpoint && endpointLabel(slot.endpoint),
         release: async () => {
           if (released) return;
           released = true;

@@ -118,6 +118,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     if (plan.runSignal.aborted) throw plan.runSignal.reason;
     lease = await plan.pool.newContext({ viewport: { width: 1280, height: 800 } });
     const { context } = lease;
+    if (lease.where) result.worker = `${plan.worker ?? 'local'} via ${lease.where}`;
     const watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
     // Only the scenario's own origins (and those allowed by configuration) are reachable: the
     // farm must not become a way into internal services. Blocked origins are reported.

@@ -28,6 +28,7 @@ export interface FarmOptions {
 
 const RECONCILE_INTERVAL_MS = 2000;
 const CONNECT_TIMEOUT_MS = 10_000;
+const CLOSE_TIMEOUT_MS = 3000;
 
 /** A person the farm could not run: counted, never lost. */
 function farmFailure(user: number, email: string, message: string, worker: string | null = null): PersonResult {
@@ -76,6 +77,19 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
   let redisError: Error | null = null;
   const onError = (e: Error): void => void (redisError ??= e);
   const redis = connectRedis(options.redis, 'turnout-coordinator', onError);
+  // Reach Redis before anything else connects: a farm that is not there fails fast and clean.
+  let connectTimer: NodeJS.Timeout | undefined;
+  const unreachable = new Promise<never>((_, reject) => {
+    connectTimer = setTimeout(() => reject(redisError ?? new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([redis.ping(), unreachable]);
+  } catch (e) {
+    redis.disconnect();
+    throw new InfrastructureError(`could not reach the farm's Redis at ${label}: ${(e as Error).message}`);
+  } finally {
+    clearTimeout(connectTimer);
+  }
   const subscriber = connectRedis(options.redis, 'turnout-coordinator-sub', onError);
   const queue = new Queue<PersonJob, PersonJobResult>(PEOPLE_QUEUE, { connection: redis });
   const eventsConnection = connectRedis(options.redis, 'turnout-coordinator-events', onError);
@@ -143,6 +157,12 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
     const user = userOf(id);
     if (user !== null) void completed(user, returnvalue as PersonJobResult | string).catch(onError);
   });
+  /** People whose worker went silent mid-flow (lost, or too busy to renew its lock): started again. */
+  const restarted = new Set<number>();
+  events.on('stalled', ({ jobId: id }) => {
+    const user = userOf(id);
+    if (user !== null && !accounted(user)) restarted.add(user);
+  });
   events.on('failed', ({ jobId: id, failedReason }) => {
     const user = userOf(id);
     if (user !== null) failed(user, failedReason);
@@ -201,15 +221,7 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
   let timer: NodeJS.Timeout | null = null;
   try {
     await ownSink?.start();
-    let connectTimer: NodeJS.Timeout | undefined;
-    const unreachable = new Promise<never>((_, reject) => {
-      connectTimer = setTimeout(() => reject(redisError ?? new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
-    });
-    await Promise.race([Promise.all([redis.ping(), queue.waitUntilReady(), events.waitUntilReady()]), unreachable])
-      .catch((e: Error) => {
-        throw new InfrastructureError(`could not reach the farm's Redis at ${label}: ${e.message}`);
-      })
-      .finally(() => clearTimeout(connectTimer));
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     await subscriber.subscribe(eventsChannel(runId), HEALTH_CHANNEL);
     await redis.set(planKey(runId), JSON.stringify(plan), 'EX', RUN_PLAN_TTL_S);
     const rampStep = total > 1 ? runOptions.rampUpMs / total : 0;
@@ -263,14 +275,19 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
     if (timer) clearInterval(timer);
     stop?.removeEventListener('abort', onStop);
     stopRelay();
-    await redis.del(planKey(runId)).catch(() => undefined);
-    await Promise.allSettled([events.close(), queue.close()]);
+    // With Redis gone, commands would wait for it forever: cleanup is bounded, then cut.
+    const cleanup = Promise.allSettled([redis.status === 'ready' ? redis.del(planKey(runId)) : null, events.close(), queue.close()]);
+    await Promise.race([cleanup, new Promise((r) => setTimeout(r, CLOSE_TIMEOUT_MS).unref())]);
     subscriber.disconnect();
     eventsConnection.disconnect();
     redis.disconnect();
     await ownSink?.stop();
   }
   const finished = [...results.values()].sort((a, b) => a.user - b.user);
+  if (restarted.size) {
+    const list = [...restarted].sort((a, b) => a - b);
+    warnings.add(`${list.length} person(s) were started again because their worker went silent mid-flow (a lost or saturated worker): ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
+  }
   const workers = health.summary();
   runOptions.concurrency = health.concurrency();
   runOptions.browsers = workers.length;

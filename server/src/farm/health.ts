@@ -103,7 +103,8 @@ export class RunHealth {
   }
 
   countPerson(worker: string | null): void {
-    if (worker) this.#people.set(worker, (this.#people.get(worker) ?? 0) + 1);
+    const name = worker?.split(' via ')[0];
+    if (name) this.#people.set(name, (this.#people.get(name) ?? 0) + 1);
   }
 
   summary(): WorkerHealth[] {

@@ -12,7 +12,7 @@ const MAX_BODY_CHARS = 256 * 1024;
 
 /** Relays every message the sink accepts to Redis. Returns a function that stops relaying. */
 export function relayMail(sink: MailSink, redis: Redis, onError: (e: Error) => void = () => undefined): () => void {
-  sink.onMessage = (mail) => {
+  return sink.onMessage((mail) => {
     const stored = JSON.stringify({ ...mail, text: mail.text.slice(0, MAX_BODY_CHARS), html: mail.html?.slice(0, MAX_BODY_CHARS) ?? null });
     const batch = redis.multi();
     for (const address of mail.to) {
@@ -20,8 +20,7 @@ export function relayMail(sink: MailSink, redis: Redis, onError: (e: Error) => v
       batch.rpush(key, stored).ltrim(key, -PER_ADDRESS, -1).expire(key, MAIL_TTL_S).publish(MAIL_CHANNEL, address.toLowerCase());
     }
     batch.exec().catch(onError);
-  };
-  return () => void (sink.onMessage = null);
+  });
 }
 
 interface Waiter {

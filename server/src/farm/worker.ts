@@ -7,7 +7,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { BrowserPool } from '../engine/browser-pool.js';
+import { BrowserPool, parseEndpoint } from '../engine/browser-pool.js';
 import type { BrowserKind } from '../engine/chromium.js';
 import type { ArtifactBudget } from '../engine/person.js';
 import { runPerson } from '../engine/person.js';
@@ -15,7 +15,7 @@ import { UrlPolicy } from '../engine/urls.js';
 import { secretNames } from '../engine/variables.js';
 import { HealthSampler } from './health.js';
 import { RedisMailbox } from './mail.js';
-import { connectRedis, CONTROL_PATTERN, eventsChannel, HEALTH_CHANNEL, PEOPLE_QUEUE, planKey, redisLabel, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
+import { checkRedisUrl, connectRedis, CONTROL_PATTERN, eventsChannel, HEALTH_CHANNEL, PEOPLE_QUEUE, planKey, redisLabel, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
 
 export const DEFAULT_LOCK_DURATION_MS = 30_000;
 
@@ -52,6 +52,7 @@ export class RunStoppedOnFarm extends Error {
 
 export class FarmWorker {
   readonly name: string;
+  readonly concurrency: number;
   #options: FarmWorkerOptions;
   #redis: Redis;
   #subscriber: Redis;
@@ -67,6 +68,9 @@ export class FarmWorker {
     const log = options.log ?? (() => undefined);
     this.#options = options;
     const concurrency = options.concurrency ?? 4 * availableParallelism();
+    this.concurrency = concurrency;
+    checkRedisUrl(options.redis);
+    for (const e of options.browserEndpoints ?? []) parseEndpoint(e);
     this.#pool = new BrowserPool({ browsers: options.browsers ?? availableParallelism(), prefer: options.prefer, endpoints: options.browserEndpoints });
     const onError = (e: Error): void => log(`redis ${redisLabel(options.redis)}: ${e.message}`);
     this.#redis = connectRedis(options.redis, 'turnout-worker', onError);

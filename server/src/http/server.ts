@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ReplayInputError } from '../engine/errors.js';
-import type { ReplayOptions } from '../engine/replay.js';
+import type { RunOptionsAnywhere } from '../farm/dispatch.js';
 import { MailSink } from '../mail/sink.js';
 import { attachRealtime } from '../realtime/io.js';
 import { RunManager } from '../runs/manager.js';
@@ -18,7 +18,8 @@ export interface ServeOptions {
   host?: string;
   smtpPort: number;
   dataDir: string;
-  defaults?: Partial<ReplayOptions>;
+  /** Engine options every run gets; with `redis`, runs go to the farm. */
+  defaults?: Partial<RunOptionsAnywhere>;
   /** Required when listening beyond loopback; guards the API, metrics, artifacts and socket.io. */
   token?: string | null;
   bodyLimit?: string;

@@ -63,8 +63,7 @@ export class MailSink implements Mailbox {
   #port = 0;
   /** Messages accepted since start, including those already evicted. */
   received = 0;
-  /** Called with each message as it is accepted (the farm relays it to workers). */
-  onMessage: ((mail: ReceivedEmail) => void) | null = null;
+  #listeners = new Set<(mail: ReceivedEmail) => void>();
 
   constructor(options: MailSinkOptions) {
     this.#options = { host: '127.0.0.1', maxStoredMessages: 20_000, maxMessageBytes: 5 * 1024 * 1024, ...options };
@@ -91,6 +90,12 @@ export class MailSink implements Mailbox {
       },
     });
     this.#server.on('error', () => undefined);
+  }
+
+  /** Calls `listener` with each message as it is accepted (the farm relays them); returns an unsubscribe. */
+  onMessage(listener: (mail: ReceivedEmail) => void): () => void {
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
   }
 
   get port(): number {
@@ -128,7 +133,7 @@ export class MailSink implements Mailbox {
       receivedAt: Date.now(),
     };
     this.received++;
-    this.onMessage?.(mail);
+    for (const listener of this.#listeners) listener(mail);
     for (const address of recipients) {
       const list = this.#byAddress.get(address) ?? [];
       list.push(mail);

@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { MAX_USERS_PER_RUN, type IngestEvent, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type RunSummary, type Scenario, type StartRunRequest } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
-import { replay, type ReplayHooks, type ReplayOptions } from '../engine/replay.js';
+import type { ReplayHooks } from '../engine/replay.js';
+import { runScenario, type RunOptionsAnywhere } from '../farm/dispatch.js';
 import { secretNames } from '../engine/variables.js';
 import type { MailSink } from '../mail/sink.js';
 import { compareSummaries } from '../report/compare.js';
@@ -31,7 +32,7 @@ export interface RunManagerOptions {
   sink: MailSink;
   artifactsDir: string;
   /** Engine options every run gets (browser kind, allowed origins, mail domain…). */
-  defaults?: Partial<ReplayOptions>;
+  defaults?: Partial<RunOptionsAnywhere>;
   /** Most people one run may ask for (users × iterations). */
   maxUsers?: number;
 }
@@ -197,7 +198,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const { sink, artifactsDir, defaults } = this.#options;
     let status: RunStatus = 'finished';
     try {
-      const summary = await replay(
+      const summary = await runScenario(
         live.scenario,
         {
           ...defaults,

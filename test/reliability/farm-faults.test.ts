@@ -52,6 +52,8 @@ describe('a Chromium killed mid-run', () => {
     // People started after the crash ran on a relaunched browser and passed.
     const lastStarted = [...summary.results].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))[0]!;
     expect(lastStarted.status).toBe('passed');
+    // The killed browser's helpers (zygote, renderers) exit on their own once they notice.
+    for (let i = 0; i < 50 && chromiumProcesses() > before; i++) await new Promise((r) => setTimeout(r, 200));
     expect(chromiumProcesses()).toBe(before);
   });
 });

@@ -17,6 +17,7 @@ export interface BrowserPoolOptions {
 }
 
 const CONNECT_TIMEOUT_MS = 30_000;
+const UNBOUNDED = 1000;
 
 interface Slot {
   browser: Promise<Browser>;
@@ -110,11 +111,12 @@ export class BrowserPool {
 
   /** The open slot with the most room for one more context, or null when none has room left. */
   #pick(): Slot | null {
+    // Unbounded browsers count as very large ones, so that among them the least busy wins.
+    const load = (s: Slot): number => s.active / (Number.isFinite(s.capacity) ? s.capacity : UNBOUNDED);
     let best: Slot | null = null;
     for (const s of this.#slots) {
       if (s.lost) continue;
-      const load = s.active / s.capacity;
-      if (!best || load < best.active / best.capacity) best = s;
+      if (!best || load(s) < load(best)) best = s;
     }
     return best;
   }
@@ -131,10 +133,12 @@ export class BrowserPool {
       slot.active++;
       let context: BrowserContext;
       try {
-        let browser = await slot.browser;
+        const current = slot.browser;
+        let browser = await current;
         if (!browser.isConnected()) {
           if (slot.endpoint) throw new LostEndpoint();
-          slot.browser = this.#launch();
+          // Several people may find the same browser dead at once: one relaunch serves them all.
+          if (slot.browser === current) slot.browser = this.#launch();
           browser = await slot.browser;
         }
         context = await browser.newContext(options);

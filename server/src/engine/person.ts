@@ -4,8 +4,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PersonResult, PersonStepResult, Scenario, Step } from '../../../schema/index.js';
 import type { Mailbox } from '../mail/sink.js';
-import type { BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import type { BrowserPool } from './browser-pool.js';
+import { InfrastructureError } from './errors.js';
 import { classify, StepFailure } from './failure.js';
 import { makeIdentity } from './identity.js';
 import { NetworkWatch } from './network-watch.js';
@@ -113,12 +114,17 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   );
 
   let lease: Awaited<ReturnType<BrowserPool['newContext']>> | null = null;
+  let browser: Browser | null = null;
+  const onBrowserGone = (): void => abort.abort(new InfrastructureError(lease?.where ? `browser server ${lease.where} closed the connection` : 'Chromium exited'));
   const blocked = new Map<string, number>();
   try {
     if (plan.runSignal.aborted) throw plan.runSignal.reason;
     lease = await plan.pool.newContext({ viewport: { width: 1280, height: 800 } });
     const { context } = lease;
     if (lease.where) result.worker = `${plan.worker ?? 'local'} via ${lease.where}`;
+    // A browser that goes away ends its people's steps at once, not at their timeouts.
+    browser = context.browser();
+    browser?.once('disconnected', onBrowserGone);
     const watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
     // Only the scenario's own origins (and those allowed by configuration) are reachable: the
     // farm must not become a way into internal services. Blocked origins are reported.
@@ -157,6 +163,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       try {
         await raceAbort(runStep(session, step, stepTimeout(plan, step)), abort.signal);
       } catch (error) {
+        await settleBrowser(context, error);
         failure = classify(abort.signal.aborted ? abort.signal.reason : error, {
           pending: watch.pending(),
           httpProblems: watch.problemsSince(session.previousStepEndedAt),
@@ -191,12 +198,31 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     fail(result.steps.length, failure.failureClass === 'infrastructure' ? failure : new StepFailure('infrastructure', failure.message));
   } finally {
     clearTimeout(deadline);
+    browser?.off('disconnected', onBrowserGone);
     plan.runSignal.removeEventListener('abort', onRunAbort);
     result.blocked = Object.fromEntries(blocked);
     await lease?.release();
     result.durationMs = Date.now() - startedAt;
   }
   return result;
+}
+
+/** Playwright's words when the page, context or browser went away under a step. */
+const TARGET_CLOSED = /has been closed|Target closed|Browser closed|browser has disconnected/i;
+const DISCONNECT_GRACE_MS = 1000;
+
+/**
+ * A remote browser that goes away fails the step ("Target … has been closed") a moment before
+ * its connection reports the loss: wait that moment, so that the failure is classed as the
+ * farm's (`infrastructure`) and not as the application's.
+ */
+async function settleBrowser(context: BrowserContext, error: unknown): Promise<void> {
+  const browser = context.browser();
+  if (!browser?.isConnected() || !TARGET_CLOSED.test(error instanceof Error ? error.message : String(error))) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, DISCONNECT_GRACE_MS);
+    browser.once('disconnected', () => (clearTimeout(timer), resolve()));
+  });
 }
 
 /** Saves a failed person's trace while the run's cap allows; a passing person's is dropped. */

@@ -114,7 +114,7 @@ export async function dashboardLag(runs: number, quick: boolean): Promise<string
         const events = [
           { kind: 'personStarted', user: k, email: `p${k}@inbox.turnout.test` },
           ...Array.from({ length: EVENTS_PER_PERSON - 2 }, (_, s) => ({ kind: 'stepFinished', user: k, result: { index: s, status: 'passed', startedAt: now, durationMs: 100, matchedSelector: null } })),
-          { kind: 'personFinished', person: { user: k, email: `p${k}@inbox.turnout.test`, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: 200, screenshot: null, trace: null, httpProblems: [], blocked: {}, startedAt: now, durationMs: 800, steps: [] } },
+          { kind: 'personFinished', person: { user: k, email: `p${k}@inbox.turnout.test`, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: 200, screenshot: null, trace: null, httpProblems: [], blocked: {}, startedAt: now, durationMs: 800, steps: [], worker: null } },
         ];
         sent[k] = Date.now();
         await fetch(`${server.url}/api/runs/${runId}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });

@@ -70,7 +70,7 @@ export interface PersonResult {
   startedAt: string;
   durationMs: number;
   steps: PersonStepResult[];
-  /** The worker that ran this person (host and process), null when it is not known. */
+  /** The worker that ran this person (host:pid, plus `via host:port` on a browser server); null when not known. */
   worker: string | null;
 }
 

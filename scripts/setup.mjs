@@ -42,6 +42,18 @@ if (!process.env.TURNOUT_CHROMIUM && !haveDebian && !(await playwrightOwn())) {
   }
 }
 
+// 2b. Redis, for the farm's tests (a real redis-server on loopback, started by the tests).
+const which = (cmd) => process.env.PATH.split(':').some((dir) => existsSync(join(dir, cmd)));
+if (process.env.npm_lifecycle_event === 'pretest' && !which('redis-server')) {
+  if (process.getuid?.() === 0) {
+    say('no redis-server found (the farm tests need one): apt-get install -y redis-server');
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'redis-server']);
+  } else {
+    say('no redis-server found; the farm tests need one:\n    sudo apt-get install -y redis-server');
+  }
+}
+
 // 3. The dashboard: build ui/ into ui/dist when missing or older than its sources.
 import { readdirSync } from 'node:fs';
 const newest = (dir) =>

@@ -77,6 +77,7 @@ program
   .option('--server <url>', 'stream the run live to a Turnout server (its dashboard keeps it)')
   .option('--token <token>', 'access token for --server')
   .option('--redis <url>', 'run the people on the farm: `turnout worker` processes on this Redis')
+  .option('--no-sink', 'with --redis: the target mails a `turnout sink` process; start no sink here')
   .addOption(new Option('--worker-wait <seconds>', 'with --redis: give up on people left when no worker is connected this long').argParser(seconds).default(60_000, '60'))
   .option('--browser-endpoint <ws-url>', 'use a Playwright browser server instead of local Chromium; "#capacity=N" caps its contexts (repeatable)', collect)
   .action(async (file: string, o: Record<string, unknown>) => {
@@ -109,6 +110,7 @@ program
       token: (o.token as string | undefined) ?? process.env.TURNOUT_TOKEN,
       redis: (o.redis as string | undefined) ?? process.env.TURNOUT_REDIS,
       workerWaitMs: o.workerWait as number,
+      startSink: o.sink as boolean,
       browserEndpoints: o.browserEndpoint as string[] | undefined,
     });
   });

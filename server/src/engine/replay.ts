@@ -11,7 +11,7 @@ import { InfrastructureError, ReplayInputError } from './errors.js';
 import type { BrowserKind } from './chromium.js';
 import { runPerson, type ArtifactBudget, type PersonHooks } from './person.js';
 import { UrlPolicy } from './urls.js';
-import { HealthSampler, RunHealth } from '../farm/health.js';
+import { HealthSampler, RunHealth } from './health.js';
 import { secretNames } from './variables.js';
 
 import { DEFAULT_EMAIL_TIMEOUT_MS, DEFAULT_MAIL_DOMAIN, DEFAULT_PERSON_DEADLINE_MS, DEFAULT_SCREENSHOT_CAP, DEFAULT_SMTP_PORT, DEFAULT_STEP_TIMEOUT_MS } from './defaults.js';

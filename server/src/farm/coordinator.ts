@@ -13,7 +13,7 @@ import { newRunId, type ReplayHooks, type ReplayOptions } from '../engine/replay
 import { UrlPolicy } from '../engine/urls.js';
 import { MailSink } from '../mail/sink.js';
 import { countPeople, summarizeSteps } from '../runs/aggregate.js';
-import { RunHealth, type HealthSample } from './health.js';
+import { RunHealth, type HealthSample } from '../engine/health.js';
 import { relayMail } from './mail.js';
 import { connectRedis, controlChannel, eventsChannel, HEALTH_CHANNEL, jobId, PEOPLE_QUEUE, planKey, redisLabel, RUN_PLAN_TTL_S, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
 
@@ -24,6 +24,8 @@ export interface FarmOptions {
   workerWaitMs?: number;
   /** How long a stopped run waits for the people already running (default 30 s). */
   stopGraceMs?: number;
+  /** False when the target mails a `turnout sink` process: no sink is started here. */
+  startSink?: boolean;
 }
 
 const RECONCILE_INTERVAL_MS = 2000;
@@ -96,9 +98,9 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
   const events = new QueueEvents(PEOPLE_QUEUE, { connection: eventsConnection });
   queue.on('error', onError);
   events.on('error', onError);
-  const ownSink = options.sink ? null : new MailSink({ port: options.smtpPort ?? DEFAULT_SMTP_PORT });
-  const sink = options.sink ?? ownSink!;
-  const stopRelay = relayMail(sink, redis, onError);
+  const ownSink = options.sink || options.startSink === false ? null : new MailSink({ port: options.smtpPort ?? DEFAULT_SMTP_PORT });
+  const sink = options.sink ?? ownSink;
+  const stopRelay = sink ? relayMail(sink, redis, onError) : () => undefined;
 
   const health = new RunHealth(runId);
   const people = new Map<number, Person>();

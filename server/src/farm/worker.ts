@@ -13,7 +13,7 @@ import type { ArtifactBudget } from '../engine/person.js';
 import { runPerson } from '../engine/person.js';
 import { UrlPolicy } from '../engine/urls.js';
 import { secretNames } from '../engine/variables.js';
-import { HealthSampler } from './health.js';
+import { HealthSampler } from '../engine/health.js';
 import { RedisMailbox } from './mail.js';
 import { checkRedisUrl, connectRedis, CONTROL_PATTERN, eventsChannel, HEALTH_CHANNEL, PEOPLE_QUEUE, planKey, redisLabel, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
 

@@ -74,6 +74,8 @@ describe('the farm on Redis with two worker processes', () => {
       expect(w.memoryTotalMb).toBeGreaterThan(0);
     }
     expect(farm.summary.options.concurrency).toBe(8);
+    expect(local.summary.workers).toHaveLength(1); // a run here reports this machine's health too
+    for (const r of local.summary.results) expect(r.worker).toBe(local.summary.workers![0]!.worker);
     // Failure screenshots travel back from the workers to the coordinator's artifacts.
     const withScreenshot = farm.summary.results.filter((r) => r.screenshot);
     expect(withScreenshot.length).toBeGreaterThan(0);

@@ -114,7 +114,8 @@ describe('an artifacts folder that cannot be written', () => {
         ['http-error', null],
         ['http-error', null],
       ]);
-      expect(summary.warnings).toEqual([expect.stringMatching(/^could not write screenshots to .*: (ENOTDIR|EEXIST)$/)]);
+      // (A busy CI machine may add a saturation warning about itself: not what this test is about.)
+      expect(summary.warnings!.filter((w) => !w.includes('was saturated'))).toEqual([expect.stringMatching(/^could not write screenshots to .*: (ENOTDIR|EEXIST)$/)]);
     } finally {
       await broken.close();
     }

@@ -2,7 +2,7 @@
 // copied beside it). Everything that came from the target site is escaped: it is text here.
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { durationSeconds, failureGroups, ms, pct, type RunReport } from './report.js';
+import { durationSeconds, failureGroups, ms, pct, workerLines, type RunReport } from './report.js';
 import { collapseThresholds } from './thresholds.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -63,6 +63,7 @@ ${comparison ? `<td class="n">${esc(ms(delta?.previousP95Ms))}</td><td class="${
 ${local ? `<img src="${esc(local)}" alt="Screenshot of person ${esc(g.sample?.user)} at the failure">` : ''}</section>`;
     })
     .join('\n');
+  const workerRows = workerLines(summary).map((w) => `<tr><td>${esc(w.worker)}</td><td class="${w.saturated ? 'failed' : ''}">${esc(w.text)}</td></tr>`).join('\n');
   const thresholdRows = collapseThresholds(thresholds).map((t) => `<tr><td>${esc(t.threshold)}</td><td class="${t.ok ? 'passed' : 'failed'}">${t.ok ? 'held' : 'breached'}</td><td>${esc(t.detail)}</td></tr>`).join('\n');
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(summary.scenario)} — Turnout run ${esc(summary.runId)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>${STYLE}</style></head><body>
@@ -75,6 +76,8 @@ ${thresholds.length ? `<h2>Thresholds</h2><table><thead><tr><th>Threshold</th><t
 ${comparison ? `<th class="n">p95 before</th><th>Regression vs ${esc(comparison.previous)}</th>` : ''}</tr></thead><tbody>${stepRows}</tbody></table>
 <h2>Time per step</h2>${timingChart(report)}
 <h2>Failures</h2>${groupCards || '<p>No failures.</p>'}
+${workerRows ? `<h2>Workers</h2><table><thead><tr><th>Worker</th><th>Health</th></tr></thead><tbody>${workerRows}</tbody></table>` : ''}
+${summary.warnings?.length ? `<h2>Warnings</h2><ul>${summary.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}
 </body></html>`;
   const file = join(dir, 'index.html');
   await writeFile(file, html);

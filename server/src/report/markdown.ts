@@ -1,6 +1,6 @@
 // Markdown for a CI job summary ($GITHUB_STEP_SUMMARY): the verdict, the per-step table,
 // thresholds, regressions and failure groups.
-import { durationSeconds, failureGroups, ms, pct, type RunReport } from './report.js';
+import { durationSeconds, failureGroups, ms, pct, workerLines, type RunReport } from './report.js';
 import { collapseThresholds } from './thresholds.js';
 
 // Table cells from the target site must not break the table or inject markup.
@@ -28,5 +28,8 @@ export function markdownReport({ summary, thresholds, comparison }: RunReport): 
   if (groups.length) {
     lines.push('', '### Failures', '', ...groups.map((g) => `- **${g.count}** stuck at step ${g.step.index} “${cell(g.step.title)}”: \`${g.failureClass}\` — ${cell(g.sample?.error)}`));
   }
+  const workers = workerLines(summary);
+  if (workers.length) lines.push('', '### Workers', '', ...workers.map((w) => `- ${w.saturated ? '⚠️' : '✅'} \`${cell(w.worker)}\` — ${cell(w.text)}`));
+  if (summary.warnings?.length) lines.push('', '### Warnings', '', ...summary.warnings.map((w) => `- ${cell(w)}`));
   return `${lines.join('\n')}\n`;
 }

@@ -35,3 +35,12 @@ export const pct = (v: number | null | undefined): string => (v === null || v ==
 export function durationSeconds(summary: RunSummary): number {
   return (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
 }
+
+/** One line per worker: what a reader needs to trust (or not) the timings it measured. */
+export function workerLines(summary: RunSummary): { worker: string; text: string; saturated: boolean }[] {
+  return (summary.workers ?? []).map((w) => ({
+    worker: w.worker,
+    saturated: w.saturated,
+    text: `${w.people} people · CPU avg ${w.cpuAvgPct} %, peak ${w.cpuMaxPct} % · memory peak ${w.memoryUsedMaxMb} of ${w.memoryTotalMb} MB${w.saturated ? ` · saturated ${w.saturatedSeconds} s: timings not trustworthy` : ''}`,
+  }));
+}

@@ -9,6 +9,7 @@ import { newRunId } from '../engine/replay.js';
 import { checkRedisUrl } from '../farm/redis.js';
 import { runScenario, type RunOptionsAnywhere } from '../farm/dispatch.js';
 import { compareSummaries, DEFAULT_MARGINS, type RegressionMargins } from '../report/compare.js';
+import { workerLines } from '../report/report.js';
 import { parseReporter, writeReports, type Reporter } from '../report/reporters.js';
 import { checkThresholdSteps, collapseThresholds, evaluateThresholds, parseThreshold, type Threshold, type ThresholdResult } from '../report/thresholds.js';
 import { buildSummary } from '../runs/aggregate.js';
@@ -46,6 +47,9 @@ export function printReport(summary: RunSummary, out: NodeJS.WritableStream, thr
   }
   for (const t of collapseThresholds(thresholds)) out.write(`${t.ok ? '✓ held    ' : '✗ BREACHED'}  ${t.threshold} — ${t.detail}\n`);
   if (thresholds.length) out.write('\n');
+  // On the farm, each worker's share and health; on one machine only when it was saturated.
+  const workers = workerLines(summary);
+  if (workers.length > 1 || workers.some((w) => w.saturated)) for (const w of workers) out.write(`worker ${w.worker}: ${w.text}\n`);
   for (const w of summary.warnings ?? []) out.write(`warning: ${w}\n`);
   const blocked = new Map<string, number>();
   for (const r of summary.results) for (const [origin, n] of Object.entries(r.blocked ?? {})) blocked.set(origin, (blocked.get(origin) ?? 0) + n);

@@ -24,6 +24,25 @@ describe('UrlPolicy', () => {
     expect(() => urls.assertAllowed('http://10.0.0.1/admin')).toThrow('http://10.0.0.1/admin is outside the allowed origins');
   });
 
+  it('hands Playwright a route pattern that lets allowed requests through and catches the rest', () => {
+    const pattern = new UrlPolicy(scenario, 'http://127.0.0.1:4100').blockedPattern();
+    for (const allowed of ['http://127.0.0.1:4100/', 'http://127.0.0.1:4100/account/new?x=1', 'http://127.0.0.1:4100', 'https://help.example.test/popup#top']) {
+      expect(pattern.test(allowed), allowed).toBe(false);
+    }
+    for (const blocked of [
+      'http://127.0.0.1:41000/', // a longer port is another origin
+      'http://127.0.0.1:5000/',
+      'https://127.0.0.1:4100/', // another scheme
+      'http://169.254.169.254/latest/meta-data',
+      'https://help.example.test.evil.test/', // a longer host
+      'http://127.0.0.1:4100@evil.test/', // userinfo trick: the host is evil.test
+      'https://tracker.example.net/pixel.gif',
+    ]) {
+      expect(pattern.test(blocked), blocked).toBe(true);
+    }
+    expect(pattern.test('data:text/html,hi')).toBe(false); // not a network request
+  });
+
   it('refuses a base URL that is not absolute', () => {
     expect(() => new UrlPolicy(scenario, 'localhost:4100/')).toThrow('--base-url "localhost:4100/" is not an absolute http(s) URL');
   });

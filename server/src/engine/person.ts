@@ -128,14 +128,12 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     const watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
     // Only the scenario's own origins (and those allowed by configuration) are reachable: the
     // farm must not become a way into internal services. Blocked origins are reported.
-    await context.route(
-      (url) => /^https?:$/.test(url.protocol) && !plan.urls.isAllowed(url.href),
-      (route) => {
+    await context.route(plan.urls.blockedPattern(), (route) => {
+        if (plan.urls.isAllowed(route.request().url())) return void route.fallback().catch(() => undefined);
         const origin = new URL(route.request().url()).origin;
         blocked.set(origin, (blocked.get(origin) ?? 0) + 1);
         void route.abort('blockedbyclient').catch(() => undefined);
-      },
-    );
+    });
     const tracing = plan.traces && plan.traces.left > 0 && plan.artifactsDir;
     if (tracing) await context.tracing.start({ screenshots: true, snapshots: true });
     const session: PersonSession = {

@@ -94,22 +94,21 @@ async function onElement(
   s: PersonSession,
   step: StepOf<'click' | 'doubleClick' | 'hover' | 'change'>,
   timeoutMs: number,
-  act: (element: Locator, remainingMs: number) => Promise<unknown>,
+  act: (element: Locator, remainingMs: number, kind: string) => Promise<unknown>,
 ): Promise<void> {
   const started = Date.now();
   const { page, frame } = await frameFor(s, step, timeoutMs);
   const found = await findElement(frame, step.selectors, timeoutMs, s.signal);
   s.matchedSelector = found.matched;
   const remaining = (): number => Math.max(1, timeoutMs - (Date.now() - started));
-  await withNavigation(s, page, step, remaining(), () => act(found.locator, remaining()));
+  await withNavigation(s, page, step, remaining(), () => act(found.locator, remaining(), found.kind));
 }
 
 function position(step: StepOf<'click' | 'doubleClick'>): { x: number; y: number } | undefined {
   return step.offsetX !== undefined && step.offsetY !== undefined ? { x: step.offsetX, y: step.offsetY } : undefined;
 }
 
-async function changeValue(s: PersonSession, element: Locator, value: string, timeoutMs: number): Promise<void> {
-  const kind = await element.evaluate((el) => `${el.tagName.toLowerCase()}:${(el as HTMLInputElement).type ?? ''}`, undefined, { timeout: timeoutMs });
+async function changeValue(s: PersonSession, element: Locator, kind: string, value: string, timeoutMs: number): Promise<void> {
   if (kind.startsWith('select:')) {
     const byValue = await element.selectOption({ value }, { timeout: timeoutMs }).catch(() => null);
     if (!byValue) await element.selectOption({ label: value }, { timeout: timeoutMs });
@@ -188,7 +187,7 @@ export async function runStep(s: PersonSession, step: Step, timeoutMs: number): 
     case 'hover':
       return onElement(s, step, timeoutMs, (el, t) => el.hover({ timeout: t }));
     case 'change':
-      return onElement(s, step, timeoutMs, (el, t) => changeValue(s, el, expand(step.value, s.scope), t));
+      return onElement(s, step, timeoutMs, (el, t, kind) => changeValue(s, el, kind, expand(step.value, s.scope), t));
     case 'keyDown':
     case 'keyUp': {
       const page = await pageFor(s, step, timeoutMs);

@@ -47,6 +47,18 @@ export class UrlPolicy {
     return origin !== null && this.allowed.has(origin);
   }
 
+  /**
+   * Matches every http(s) URL outside the allowed origins (and, erring toward blocking, a few
+   * allowed ones written unusually, e.g. with a user name): given to Playwright as the route
+   * pattern, it keeps allowed requests inside the browser driver instead of sending each one
+   * through Turnout's handler, which then decides exactly with isAllowed.
+   */
+  blockedPattern(): RegExp {
+    const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+    const allowed = [...this.allowed].filter((o) => /^https?:\/\//.test(o)).map(escape);
+    return allowed.length ? new RegExp(`^(?!(?:${allowed.join('|')})(?:[/?#]|$))https?:`, 'i') : /^https?:/i;
+  }
+
   assertAllowed(url: string): void {
     if (!this.isAllowed(url)) {
       throw new StepFailure('navigation-error', `${url} is outside the allowed origins (${[...this.allowed].join(', ')})`);

@@ -27,6 +27,19 @@ export async function waitForElementStep(
   const holds = (n: number): boolean => (operator === '>=' ? n >= count : operator === '<=' ? n <= count : n === count);
   const candidates = step.selectors.map((s) => ({ text: selectorText(s), locator: toLocator(frame, s) }));
   const deadline = Date.now() + timeoutMs;
+  // The usual wait, "one visible element", is left to Playwright inside the page: one call
+  // instead of a poll every 100 ms. The loop below then names the candidate (or the shortfall).
+  const usual = operator === '>=' && count === 1 && filter.visible && !Object.keys(filter.properties).length && !Object.keys(filter.attributes).length;
+  if (usual && candidates.length > 0) {
+    const any = candidates.map((c) => c.locator).reduce((a, b) => a.or(b));
+    await any
+      .filter({ visible: true })
+      .first()
+      .waitFor({ state: 'attached', timeout: timeoutMs })
+      .catch((e: Error) => {
+        if (e.name !== 'TimeoutError') throw e;
+      });
+  }
   let seen = 0;
   for (;;) {
     for (const c of candidates) {

@@ -55,16 +55,24 @@ interface CapacityPoint {
   pss: Stat;
 }
 
-async function capacityPoint(run: () => Promise<{ passed: number; wallMs: number }>, concurrency: number): Promise<CapacityPoint> {
-  const flows: number[] = [];
-  const pss: number[] = [];
+/**
+ * Runs each configuration CAPACITY_RUNS times, taking turns (in alternating order), so that the
+ * machine drifting (a shared VM's neighbours) hits every configuration alike.
+ */
+async function capacityPoints(runs: (() => Promise<{ passed: number; wallMs: number }>)[], concurrency: number): Promise<CapacityPoint[]> {
+  const flows = runs.map(() => [] as number[]);
+  const pss = runs.map(() => [] as number[]);
   for (let r = 0; r < CAPACITY_RUNS; r++) {
-    const stop = pssPeak();
-    const t = await run();
-    pss.push(stop() / concurrency);
-    flows.push(t.passed / (t.wallMs / 60_000));
+    const order = runs.map((_, i) => i);
+    if (r % 2) order.reverse();
+    for (const i of order) {
+      const stop = pssPeak();
+      const t = await runs[i]!();
+      pss[i]!.push(stop() / concurrency);
+      flows[i]!.push(t.passed / (t.wallMs / 60_000));
+    }
   }
-  return { flows: stat(flows), pss: stat(pss) };
+  return runs.map((_, i) => ({ flows: stat(flows[i]!), pss: stat(pss[i]!) }));
 }
 
 async function capacity(site: string, smtp: number): Promise<string> {
@@ -76,14 +84,19 @@ async function capacity(site: string, smtp: number): Promise<string> {
   let bestOurs = 0;
   for (const c of levels) {
     const users = Math.max(2, c * 2);
-    const ours = await capacityPoint(async () => {
-      const t = await turnoutRun(site, smtp, users, c);
-      return { passed: passedOf(t, users, false), wallMs: t.wallMs };
-    }, c);
-    const raw = await capacityPoint(async () => {
-      const t = await handRun(site, smtp, users, c);
-      return { passed: passedOf(t, users, true), wallMs: t.wallMs };
-    }, c);
+    const [ours, raw] = (await capacityPoints(
+      [
+        async () => {
+          const t = await turnoutRun(site, smtp, users, c);
+          return { passed: passedOf(t, users, false), wallMs: t.wallMs };
+        },
+        async () => {
+          const t = await handRun(site, smtp, users, c);
+          return { passed: passedOf(t, users, true), wallMs: t.wallMs };
+        },
+      ],
+      c,
+    )) as [CapacityPoint, CapacityPoint];
     bestRaw = Math.max(bestRaw, raw.flows.median);
     bestOurs = Math.max(bestOurs, ours.flows.median);
     rows.push(`| ${c} | ${fmt(ours.flows, '', 0)} | ${fmt(raw.flows, '', 0)} | ${fmt(ours.pss, ' MB', 0)} | ${fmt(raw.pss, ' MB', 0)} |`);
@@ -97,13 +110,10 @@ async function capacity(site: string, smtp: number): Promise<string> {
     ['Turnout, new headless (full Chromium), one per core', async () => { const t = await turnoutRun(site, smtp, users, c, ['--browser', 'chromium']); return { passed: passedOf(t, users, false), wallMs: t.wallMs }; }],
     ['plain Playwright, new headless, one per core', async () => { const t = await handRun(site, smtp, users, c, 'chromium'); return { passed: passedOf(t, users, true), wallMs: t.wallMs }; }],
   ];
-  const variantRows: string[] = [];
-  for (const [label, run] of variants) {
-    const p = await capacityPoint(run, c);
-    variantRows.push(`| ${label} | ${fmt(p.flows, '', 0)} | ${fmt(p.pss, ' MB', 0)} |`);
-    log(`variant ${label}`);
-  }
-  return `Completed enrollments per minute and Chromium memory (PSS, peak ÷ people running) by concurrency; ${CAPACITY_RUNS} run(s) per point, ${levels.map((l) => l * 2).join('/')} people.
+  const points = await capacityPoints(variants.map(([, run]) => run), c);
+  const variantRows = variants.map(([label], i) => `| ${label} | ${fmt(points[i]!.flows, '', 0)} | ${fmt(points[i]!.pss, ' MB', 0)} |`);
+  log('variants');
+  return `Completed enrollments per minute and Chromium memory (PSS, peak ÷ people running) by concurrency; ${CAPACITY_RUNS} run(s) per point, taken in turns with the configurations compared, ${levels.map((l) => l * 2).join('/')} people.
 
 | concurrent people | Turnout flows/min | plain Playwright flows/min | Turnout PSS/person | plain PSS/person |
 |---:|---:|---:|---:|---:|

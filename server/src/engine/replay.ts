@@ -64,6 +64,21 @@ export function newRunId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A run's options as its summary records them, defaults filled in; where it runs says the rest. */
+export function runOptionsOf(options: ReplayOptions, runId: string, where: Pick<RunOptions, 'concurrency' | 'browsers' | 'browser'>): RunOptions {
+  return {
+    users: options.users,
+    rampUpMs: options.rampUpMs ?? 0,
+    iterations: options.iterations ?? 1,
+    stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+    personDeadlineMs: options.personDeadlineMs ?? DEFAULT_PERSON_DEADLINE_MS,
+    baseUrl: options.baseUrl ?? null,
+    mailDomain: options.mailDomain ?? DEFAULT_MAIL_DOMAIN,
+    seed: options.seed ?? runId,
+    ...where,
+  };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function replay(scenario: Scenario, options: ReplayOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {
@@ -76,19 +91,11 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
   const total = options.users * (options.iterations ?? 1);
   const concurrency = Math.max(1, Math.min(total, options.concurrency ?? 4 * availableParallelism()));
   const runId = options.runId ?? newRunId();
-  const runOptions: RunOptions = {
-    users: options.users,
+  const runOptions = runOptionsOf(options, runId, {
     concurrency,
-    rampUpMs: options.rampUpMs ?? 0,
-    iterations: options.iterations ?? 1,
-    stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-    personDeadlineMs: options.personDeadlineMs ?? DEFAULT_PERSON_DEADLINE_MS,
-    baseUrl: options.baseUrl ?? null,
-    mailDomain: options.mailDomain ?? DEFAULT_MAIL_DOMAIN,
-    seed: options.seed ?? runId,
     browsers: Math.max(1, Math.min(concurrency, options.browsers ?? availableParallelism())),
     browser: '',
-  };
+  });
   const urls = new UrlPolicy(scenario, runOptions.baseUrl, options.allowOrigins);
   const stop = new AbortController();
   const onStop = (): void => stop.abort(new RunStoppedError('the run was stopped before this person finished'));

@@ -6,10 +6,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
-import type { PersonResult, RunOptions, RunSummary, Scenario } from '../../../schema/index.js';
-import { DEFAULT_EMAIL_TIMEOUT_MS, DEFAULT_MAIL_DOMAIN, DEFAULT_PERSON_DEADLINE_MS, DEFAULT_SCREENSHOT_CAP, DEFAULT_SMTP_PORT, DEFAULT_STEP_TIMEOUT_MS } from '../engine/defaults.js';
+import type { PersonResult, RunSummary, Scenario } from '../../../schema/index.js';
+import { DEFAULT_EMAIL_TIMEOUT_MS, DEFAULT_SCREENSHOT_CAP, DEFAULT_SMTP_PORT } from '../engine/defaults.js';
 import { InfrastructureError } from '../engine/errors.js';
-import { newRunId, type ReplayHooks, type ReplayOptions } from '../engine/replay.js';
+import { newRunId, runOptionsOf, type ReplayHooks, type ReplayOptions } from '../engine/replay.js';
 import { UrlPolicy } from '../engine/urls.js';
 import { MailSink } from '../mail/sink.js';
 import { countPeople, summarizeSteps } from '../runs/aggregate.js';
@@ -46,19 +46,8 @@ interface Person {
 export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & FarmOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {
   const total = options.users * (options.iterations ?? 1);
   const runId = options.runId ?? newRunId();
-  const runOptions: RunOptions = {
-    users: options.users,
-    concurrency: 0,
-    rampUpMs: options.rampUpMs ?? 0,
-    iterations: options.iterations ?? 1,
-    stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-    personDeadlineMs: options.personDeadlineMs ?? DEFAULT_PERSON_DEADLINE_MS,
-    baseUrl: options.baseUrl ?? null,
-    mailDomain: options.mailDomain ?? DEFAULT_MAIL_DOMAIN,
-    seed: options.seed ?? runId,
-    browsers: 0,
-    browser: 'farm',
-  };
+  // Concurrency and browsers are the workers' to say: filled in from their health at the end.
+  const runOptions = runOptionsOf(options, runId, { concurrency: 0, browsers: 0, browser: 'farm' });
   new UrlPolicy(scenario, runOptions.baseUrl, options.allowOrigins); // a bad base URL fails here, not on every worker
   const screenshotCap = options.screenshotCap ?? DEFAULT_SCREENSHOT_CAP;
   const plan: RunPlan = {

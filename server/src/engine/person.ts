@@ -191,8 +191,10 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     }
     if (tracing) await keepTrace(plan, context, result, secrets);
   } catch (error) {
-    // Failing before the first step (no browser, run stopped) is never the application's fault.
-    const failure = error instanceof StepFailure ? error : new StepFailure('infrastructure', (error as Error).message);
+    // Failing before the first step (no browser, run stopped) is never the application's fault;
+    // a browser that went away while the person's context was being set up says so.
+    if (lease) await settleBrowser(lease.context, error);
+    const failure = classify(abort.signal.aborted ? abort.signal.reason : error, { pending: [], httpProblems: [], browserConnected: browser?.isConnected() ?? true });
     fail(result.steps.length, failure.failureClass === 'infrastructure' ? failure : new StepFailure('infrastructure', failure.message));
   } finally {
     clearTimeout(deadline);

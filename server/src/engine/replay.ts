@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { PersonResult, RunOptions, RunSummary, Scenario } from '../../../schema/index.js';
 import { MailSink } from '../mail/sink.js';
-import { countPeople, summarizeSteps } from '../runs/aggregate.js';
+import { buildSummary } from '../runs/aggregate.js';
 import { BrowserPool } from './browser-pool.js';
 import { InfrastructureError, ReplayInputError } from './errors.js';
 import type { BrowserKind } from './chromium.js';
@@ -168,16 +168,8 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
     await ownSink?.stop();
   }
   results.sort((a, b) => a.user - b.user);
-  return {
-    scenario: scenario.title,
-    runId,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    options: runOptions,
-    users: countPeople(results),
-    steps: summarizeSteps(scenario, results),
-    results,
+  return buildSummary(scenario, { runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: runOptions }, results, {
     warnings: [...artifacts.warnings, ...health.warnings()],
     workers: health.summary(),
-  };
+  });
 }

@@ -12,7 +12,7 @@ import { InfrastructureError } from '../engine/errors.js';
 import { newRunId, runOptionsOf, type ReplayHooks, type ReplayOptions } from '../engine/replay.js';
 import { UrlPolicy } from '../engine/urls.js';
 import { MailSink } from '../mail/sink.js';
-import { countPeople, summarizeSteps } from '../runs/aggregate.js';
+import { buildSummary } from '../runs/aggregate.js';
 import { RunHealth, type HealthSample } from '../engine/health.js';
 import { relayMail } from './mail.js';
 import { connectRedis, controlChannel, eventsChannel, HEALTH_CHANNEL, jobId, PEOPLE_QUEUE, planKey, redisLabel, RUN_PLAN_TTL_S, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
@@ -282,16 +282,8 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
   const workers = health.summary();
   runOptions.concurrency = health.concurrency();
   runOptions.browsers = workers.length;
-  return {
-    scenario: scenario.title,
-    runId,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    options: runOptions,
-    users: countPeople(finished),
-    steps: summarizeSteps(scenario, finished),
-    results: finished,
+  return buildSummary(scenario, { runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: runOptions }, finished, {
     warnings: [...warnings, ...health.warnings()],
     workers,
-  };
+  });
 }

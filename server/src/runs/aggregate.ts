@@ -47,11 +47,15 @@ export function summarizeSteps(scenario: Scenario, results: readonly PersonResul
   });
 }
 
-/** A run summary from its parts (a stored run, or a live one so far). */
+/**
+ * A run summary from its parts: a run just finished here or on the farm (with its warnings and
+ * workers' health), a stored run, or a live one so far.
+ */
 export function buildSummary(
   scenario: Scenario,
   run: { runId: string; startedAt: string; finishedAt: string | null; options: Partial<RunSummary['options']> },
   results: readonly PersonResult[],
+  extra: Pick<RunSummary, 'warnings' | 'workers'> = {},
 ): RunSummary {
   return {
     scenario: scenario.title,
@@ -62,6 +66,7 @@ export function buildSummary(
     users: countPeople(results),
     steps: summarizeSteps(scenario, results),
     results: [...results],
+    ...extra,
   };
 }
 

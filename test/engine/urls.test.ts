@@ -24,23 +24,21 @@ describe('UrlPolicy', () => {
     expect(() => urls.assertAllowed('http://10.0.0.1/admin')).toThrow('http://10.0.0.1/admin is outside the allowed origins');
   });
 
-  it('hands Playwright a route pattern that lets allowed requests through and catches the rest', () => {
-    const pattern = new UrlPolicy(scenario, 'http://127.0.0.1:4100').blockedPattern();
-    for (const allowed of ['http://127.0.0.1:4100/', 'http://127.0.0.1:4100/account/new?x=1', 'http://127.0.0.1:4100', 'https://help.example.test/popup#top']) {
-      expect(pattern.test(allowed), allowed).toBe(false);
-    }
-    for (const blocked of [
-      'http://127.0.0.1:41000/', // a longer port is another origin
-      'http://127.0.0.1:5000/',
-      'https://127.0.0.1:4100/', // another scheme
-      'http://169.254.169.254/latest/meta-data',
-      'https://help.example.test.evil.test/', // a longer host
-      'http://127.0.0.1:4100@evil.test/', // userinfo trick: the host is evil.test
-      'https://tracker.example.net/pixel.gif',
-    ]) {
-      expect(pattern.test(blocked), blocked).toBe(true);
-    }
-    expect(pattern.test('data:text/html,hi')).toBe(false); // not a network request
+  it('gives Chromium a proxy that refuses everything, bypassed only for each allowed origin and port', () => {
+    const urls = new UrlPolicy(scenario, 'http://127.0.0.1:4100', ['http://[::1]:5000', 'http://plain.example.test']);
+    const { server, bypass } = urls.browserProxy();
+    expect(server).toBe('http://127.0.0.1:0');
+    expect(bypass.split(',').sort()).toEqual(
+      [
+        '<-loopback>', // localhost is not bypassed implicitly: another port on this machine stays blocked
+        'http://127.0.0.1:4100', 'ws://127.0.0.1:4100',
+        'https://help.example.test:443', 'wss://help.example.test:443', // default ports written out: a rule without one matches every port
+        'http://[::1]:5000', 'ws://[::1]:5000',
+        'http://plain.example.test:80', 'ws://plain.example.test:80',
+      ].sort(),
+    );
+    // No allowed origin: everything goes to the refusing proxy.
+    expect(new UrlPolicy(parseScenario({ title: 't', steps: [{ type: 'waitForElement', selectors: ['p'] }] }), null).browserProxy().bypass).toBe('<-loopback>');
   });
 
   it('refuses a base URL that is not absolute', () => {

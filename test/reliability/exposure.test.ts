@@ -1,8 +1,13 @@
 // Who can reach a Turnout server: loopback by default; beyond it only with a token, which then
 // guards the API, metrics, screenshots and socket.io; pages on other sites get nothing.
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { chromium } from 'playwright-core';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +16,7 @@ import { ReplayInputError } from '../../server/src/engine/errors.js';
 import { replay } from '../../server/src/engine/replay.js';
 import { MailSink } from '../../server/src/mail/sink.js';
 import { serveFixtures } from '../helpers/servers.js';
-import { findChromium } from '../../server/src/engine/chromium.js';
+import { CHROMIUM_ARGS, findChromium } from '../../server/src/engine/chromium.js';
 import { startServer, type RunningServer } from '../../server/src/http/server.js';
 
 const TOKEN = 'nightly-farm-token-4711';
@@ -116,4 +121,87 @@ describe('the farm as a way in', () => {
       await internal.close();
     }
   });
+  it('blocks every other way a page reaches out: WebSocket, redirect, another name or port of the same machine', async () => {
+    // Chromium resolves every *.test name to this machine, so host-name tricks reach real servers.
+    const server = await chromium.launchServer({ executablePath: findChromium('headless-shell')!.executablePath, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP *.test 127.0.0.1'] });
+    const hits: string[] = [];
+    const internal = await listen((req, res) => void (hits.push(`${req.headers.host}${req.url}`), res.end('secret')));
+    const target = await listen((req, res) => {
+      if (req.headers.host !== `target.test:${target.port}`) return void (hits.push(`${req.headers.host}${req.url}`), res.end('secret'));
+      if (req.url === '/go-inside') return void res.writeHead(302, { location: `http://127.0.0.1:${internal.port}/redirected` }).end();
+      res.setHeader('content-type', 'text/html');
+      res.end(`<!doctype html><title>t</title>
+        <img src="/go-inside"><img src="http://evil.target.test:${target.port}/sub"><img src="http://target.test.evil.test:${target.port}/longer">
+        <img src="http://localhost:${internal.port}/by-name"><img src="http://127.0.0.1:${target.port}/by-address">
+        <script>
+          const open = (url) => new Promise((done) => { const ws = new WebSocket(url); ws.onopen = () => done('open'); ws.onerror = () => done('refused'); });
+          Promise.all([open('ws://target.test:${target.port}/own'), open('ws://127.0.0.1:${internal.port}/inside')])
+            .then(([own, inside]) => { document.querySelector('#ws').textContent = own + ' ' + inside; });
+        </script><p id="ws"></p>`);
+    });
+    const sink = new MailSink({ port: 0 });
+    await sink.start();
+    try {
+      const scenario = parseScenario({
+        title: 'reach in',
+        steps: [
+          { type: 'navigate', url: `http://target.test:${target.port}/page` },
+          { type: 'waitForElement', selectors: ['#ws:not(:empty)'] },
+          { type: 'navigate', url: `http://target.test:${target.port}/go-inside` },
+        ],
+      });
+      const summary = await replay(scenario, { users: 1, sink, browserEndpoints: [server.wsEndpoint()] });
+      const [person] = summary.results;
+      // The page's own WebSocket opened; the one to the internal service did not.
+      expect(person!.steps[1]!.status).toBe('passed');
+      expect(target.upgrades).toEqual(['/own']);
+      expect(internal.upgrades).toEqual([]);
+      // Nothing but the target's own origin was reached, however it was asked for.
+      expect(hits).toEqual([]);
+      expect(Object.keys(person!.blocked).sort()).toEqual(
+        [`http://127.0.0.1:${internal.port}`, `http://127.0.0.1:${target.port}`, `http://evil.target.test:${target.port}`, `http://localhost:${internal.port}`, `http://target.test.evil.test:${target.port}`].sort(),
+      );
+      // A navigation the target redirects inside fails, and says why.
+      expect(person!.status).toBe('failed');
+      expect(person!.failedStep).toBe(2);
+      expect(person!.errorClass).toBe('navigation-error');
+      expect(person!.error).toBe(`http://127.0.0.1:${internal.port}/redirected is outside the allowed origins: blocked (allow it with --allow-origin)`);
+    } finally {
+      await sink.stop();
+      await server.close();
+      await target.close();
+      await internal.close();
+    }
+  });
 });
+
+interface Listening {
+  port: number;
+  /** Paths of the WebSocket handshakes this server answered. */
+  upgrades: string[];
+  close: () => Promise<void>;
+}
+
+/** A plain HTTP server on loopback that also completes WebSocket handshakes. */
+async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Listening> {
+  const server = createServer(handler);
+  const upgrades: string[] = [];
+  const sockets: Duplex[] = [];
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex) => {
+    upgrades.push(req.url ?? '');
+    sockets.push(socket);
+    const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    upgrades,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -1,4 +1,4 @@
-// The two kinds of error a caller must tell apart from a person failing a step.
+// Errors a caller must tell apart from a person failing a step, and how Chromium says "blocked".
 
 /** The farm itself failed (no browser, browser lost): never counted as the application's fault. */
 export class InfrastructureError extends Error {
@@ -9,3 +9,6 @@ export class InfrastructureError extends Error {
 export class ReplayInputError extends Error {
   override name = 'ReplayInputError';
 }
+
+/** Chromium's words for a request sent to the blocking proxy, i.e. outside the allowed origins (urls.ts). */
+export const BLOCKED_ERROR = /net::ERR_(?:PROXY|TUNNEL)_CONNECTION_FAILED/;

@@ -1,7 +1,7 @@
 // Failure classes: what went wrong for a person at a step, stated so a release engineer can act.
 import { errors } from 'playwright-core';
 import type { FailureClass } from '../../../schema/index.js';
-import { InfrastructureError } from './errors.js';
+import { BLOCKED_ERROR, InfrastructureError } from './errors.js';
 import { EmailTimeoutError } from '../mail/sink.js';
 
 export class StepFailure extends Error {
@@ -23,6 +23,8 @@ export interface FailureContext {
   /** HTTP >= 500 answers and failed requests during this step or since the previous one. */
   httpProblems: string[];
   browserConnected: boolean;
+  /** The last page the browser was kept from opening (outside the allowed origins), if any. */
+  blockedNavigation?: string | null;
 }
 
 /** Failures that an HTTP problem seen around the step explains better than they do. */
@@ -47,7 +49,11 @@ export function classify(error: unknown, context: FailureContext): StepFailure {
   if (error instanceof StepFailure) failure = error;
   else if (error instanceof EmailTimeoutError) failure = new StepFailure('email-timeout', message);
   else if (error instanceof errors.TimeoutError) failure = new StepFailure('timeout', message);
-  else if (/net::ERR_|NS_ERROR_|Navigation failed/.test(message)) failure = new StepFailure('navigation-error', message);
+  else if (BLOCKED_ERROR.test(message)) {
+    // A redirect names where it was going in the watch; Chromium's message names where it started.
+    const url = context.blockedNavigation ?? / at (\S+)/.exec(message)?.[1] ?? 'the page';
+    failure = new StepFailure('navigation-error', `${url} is outside the allowed origins: blocked (allow it with --allow-origin)`);
+  } else if (/net::ERR_|NS_ERROR_|Navigation failed/.test(message)) failure = new StepFailure('navigation-error', message);
   else failure = new StepFailure('assertion-failed', message);
 
   // A page that never showed what the step waited for while the server had not yet answered

@@ -56,8 +56,6 @@ export function selectorText(selector: Selector): string {
 export interface Found {
   locator: Locator;
   matched: string;
-  /** The element's tag and input type, e.g. `input:checkbox`, `select:`: how to change its value. */
-  kind: string;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -77,12 +75,11 @@ export async function findElement(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const c of candidates) {
-      // One round trip tells whether the candidate matches and what the first match is. A
-      // candidate can throw while the page navigates (its document is gone); try the next.
-      const kind = await c.locator
-        .evaluateAll((els) => (els[0] ? `${els[0].tagName.toLowerCase()}:${(els[0] as HTMLInputElement).type ?? ''}` : null))
-        .catch(() => null);
-      if (kind !== null) return { locator: c.locator.first(), matched: c.text, kind };
+      // One round trip, in the same isolated world Playwright's actions use: asking in the page's
+      // own world would make Playwright inject its selector engine (~300 KB) a second time into
+      // every document. A candidate can throw while the page navigates: try the next.
+      const n = await c.locator.count().catch(() => 0);
+      if (n > 0) return { locator: c.locator.first(), matched: c.text };
     }
     if (signal?.aborted) throw signal.reason;
     if (Date.now() >= deadline) {

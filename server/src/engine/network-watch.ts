@@ -1,6 +1,8 @@
 // What one person's browser saw on the network: the last main-document status, requests still
-// waiting for an answer, and server errors. Kept per person so failures can say why.
+// waiting for an answer, server errors, and requests blocked for being outside the allowed
+// origins. Kept per person so failures can say why.
 import type { BrowserContext, Request, Response } from 'playwright-core';
+import { BLOCKED_ERROR } from './errors.js';
 
 /** Requests whose answer a person waits for; images and fonts never block a flow. */
 const WAITED_FOR = new Set(['document', 'fetch', 'xhr']);
@@ -29,7 +31,10 @@ export class NetworkWatch {
   lastDocumentUrl: string | null = null;
   /** "METHOD /path" of the last main-document request, for messages. */
   lastDocument: string | null = null;
+  /** The last page (document) the browser was kept from opening: outside the allowed origins. */
+  blockedNavigation: string | null = null;
   #pending = new Set<Request>();
+  #blocked = new Map<string, number>();
   #problems: HttpProblem[] = [];
   #isTarget: (url: string) => boolean;
 
@@ -38,8 +43,8 @@ export class NetworkWatch {
     context.on('request', (r) => {
       if (WAITED_FOR.has(r.resourceType())) this.#pending.add(r);
     });
-    context.on('requestfinished', (r) => this.#pending.delete(r));
     context.on('requestfailed', (r) => this.#failed(r));
+    context.on('requestfinished', (r) => this.#pending.delete(r));
     context.on('response', (r) => this.#response(r));
   }
 
@@ -58,14 +63,28 @@ export class NetworkWatch {
   #failed(request: Request): void {
     this.#pending.delete(request);
     const error = request.failure()?.errorText ?? 'failed';
+    if (!this.#isTarget(request.url())) {
+      // Outside the allowed origins, a request can only fail: Chromium sent it to the blocking proxy.
+      if (BLOCKED_ERROR.test(error)) {
+        const origin = new URL(request.url()).origin;
+        this.#blocked.set(origin, (this.#blocked.get(origin) ?? 0) + 1);
+        if (request.isNavigationRequest()) this.blockedNavigation = request.url();
+      }
+      return;
+    }
     // ERR_ABORTED is the browser cancelling a request because the page moved on: not a fault.
-    if (error.includes('ERR_ABORTED') || !this.#isTarget(request.url())) return;
+    if (error.includes('ERR_ABORTED')) return;
     this.#problems.push({ at: Date.now(), text: `${describe(request)} failed (${error})` });
   }
 
   /** Requests of the target still waiting for an answer. */
   pending(): string[] {
     return [...this.#pending].filter((r) => this.#isTarget(r.url())).map(describe);
+  }
+
+  /** Requests blocked so far, by origin. */
+  blocked(): Record<string, number> {
+    return Object.fromEntries(this.#blocked);
   }
 
   problemsSince(at: number): string[] {

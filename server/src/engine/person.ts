@@ -115,25 +115,20 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
 
   let lease: Awaited<ReturnType<BrowserPool['newContext']>> | null = null;
   let browser: Browser | null = null;
+  let watch: NetworkWatch | null = null;
   const onBrowserGone = (): void => abort.abort(new InfrastructureError(lease?.where ? `browser server ${lease.where} closed the connection` : 'Chromium exited'));
-  const blocked = new Map<string, number>();
   try {
     if (plan.runSignal.aborted) throw plan.runSignal.reason;
-    lease = await plan.pool.newContext({ viewport: { width: 1280, height: 800 } });
+    lease = await plan.pool.newContext({ viewport: firstViewport(plan.scenario), proxy: plan.urls.browserProxy() });
     const { context } = lease;
     if (lease.where) result.worker = `${plan.worker ?? 'local'} via ${lease.where}`;
     // A browser that goes away ends its people's steps at once, not at their timeouts.
     browser = context.browser();
     browser?.once('disconnected', onBrowserGone);
-    const watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
     // Only the scenario's own origins (and those allowed by configuration) are reachable: the
-    // farm must not become a way into internal services. Blocked origins are reported.
-    await context.route(plan.urls.blockedPattern(), (route) => {
-        if (plan.urls.isAllowed(route.request().url())) return void route.fallback().catch(() => undefined);
-        const origin = new URL(route.request().url()).origin;
-        blocked.set(origin, (blocked.get(origin) ?? 0) + 1);
-        void route.abort('blockedbyclient').catch(() => undefined);
-    });
+    // farm must not become a way into internal services. Chromium enforces it (the context's
+    // proxy, see UrlPolicy.browserProxy); the watch counts what was blocked, per origin.
+    watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
     const tracing = plan.traces && plan.traces.left > 0 && plan.artifactsDir;
     if (tracing) await context.tracing.start({ screenshots: true, snapshots: true });
     const session: PersonSession = {
@@ -166,6 +161,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
           pending: watch.pending(),
           httpProblems: watch.problemsSince(session.previousStepEndedAt),
           browserConnected: context.browser()?.isConnected() ?? false,
+          blockedNavigation: watch.blockedNavigation,
         });
       }
       const stepResult: PersonStepResult = {
@@ -200,11 +196,17 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     clearTimeout(deadline);
     browser?.off('disconnected', onBrowserGone);
     plan.runSignal.removeEventListener('abort', onRunAbort);
-    result.blocked = Object.fromEntries(blocked);
+    result.blocked = watch?.blocked() ?? {};
     await lease?.release();
     result.durationMs = Date.now() - startedAt;
   }
   return result;
+}
+
+/** The viewport a person's browser opens at: the scenario's first setViewport, else 1280×800. */
+function firstViewport(scenario: Scenario): { width: number; height: number } {
+  const step = scenario.steps.find((s) => s.type === 'setViewport');
+  return step?.type === 'setViewport' ? { width: step.width, height: step.height } : { width: 1280, height: 800 };
 }
 
 /** Playwright's words when the page, context or browser went away under a step. */

@@ -94,30 +94,45 @@ async function onElement(
   s: PersonSession,
   step: StepOf<'click' | 'doubleClick' | 'hover' | 'change'>,
   timeoutMs: number,
-  act: (element: Locator, remainingMs: number, kind: string) => Promise<unknown>,
+  act: (element: Locator, remainingMs: number) => Promise<unknown>,
 ): Promise<void> {
   const started = Date.now();
   const { page, frame } = await frameFor(s, step, timeoutMs);
   const found = await findElement(frame, step.selectors, timeoutMs, s.signal);
   s.matchedSelector = found.matched;
   const remaining = (): number => Math.max(1, timeoutMs - (Date.now() - started));
-  await withNavigation(s, page, step, remaining(), () => act(found.locator, remaining(), found.kind));
+  await withNavigation(s, page, step, remaining(), () => act(found.locator, remaining()));
 }
 
 function position(step: StepOf<'click' | 'doubleClick'>): { x: number; y: number } | undefined {
   return step.offsetX !== undefined && step.offsetY !== undefined ? { x: step.offsetX, y: step.offsetY } : undefined;
 }
 
-async function changeValue(s: PersonSession, element: Locator, kind: string, value: string, timeoutMs: number): Promise<void> {
-  if (kind.startsWith('select:')) {
-    const byValue = await element.selectOption({ value }, { timeout: timeoutMs }).catch(() => null);
-    if (!byValue) await element.selectOption({ label: value }, { timeout: timeoutMs });
-  } else if (kind === 'input:file') {
-    await element.setInputFiles(value.split('\n').map((f) => resolve(s.fixturesDir, f)), { timeout: timeoutMs });
-  } else if (kind === 'input:checkbox' || kind === 'input:radio') {
-    await element.setChecked(value !== '' && value !== 'false' && value !== 'off', { timeout: timeoutMs });
-  } else {
+/** What Playwright's fill says of an element it cannot fill, and what changes its value instead. */
+const NOT_FILLABLE: { error: RegExp; change: (s: PersonSession, element: Locator, value: string, timeoutMs: number) => Promise<unknown> }[] = [
+  { error: /Element is not an <input>, <textarea> or \[contenteditable\] element/, change: selectValue }, // a <select>
+  { error: /Input of type "(?:checkbox|radio)" cannot be filled/, change: (_s, el, v, t) => el.setChecked(v !== '' && v !== 'false' && v !== 'off', { timeout: t }) },
+  { error: /Input of type "file" cannot be filled/, change: (s, el, v, t) => el.setInputFiles(v.split('\n').map((f) => resolve(s.fixturesDir, f)), { timeout: t }) },
+];
+
+async function selectValue(_s: PersonSession, element: Locator, value: string, timeoutMs: number): Promise<void> {
+  const byValue = await element.selectOption({ value }, { timeout: timeoutMs }).catch(() => null);
+  if (!byValue) await element.selectOption({ label: value }, { timeout: timeoutMs });
+}
+
+/**
+ * A `change` step: most elements are text fields, so fill first; Playwright refuses at once,
+ * naming the element's kind, when it is a select, a checkbox or radio, or a file input, and the
+ * value is then set the way that kind takes it. One call in the usual case, no guess beforehand.
+ */
+async function changeValue(s: PersonSession, element: Locator, value: string, timeoutMs: number): Promise<void> {
+  const started = Date.now();
+  try {
     await element.fill(value, { timeout: timeoutMs });
+  } catch (error) {
+    const other = NOT_FILLABLE.find((k) => k.error.test((error as Error).message));
+    if (!other) throw error;
+    await other.change(s, element, value, Math.max(1, timeoutMs - (Date.now() - started)));
   }
 }
 
@@ -187,7 +202,7 @@ export async function runStep(s: PersonSession, step: Step, timeoutMs: number): 
     case 'hover':
       return onElement(s, step, timeoutMs, (el, t) => el.hover({ timeout: t }));
     case 'change':
-      return onElement(s, step, timeoutMs, (el, t, kind) => changeValue(s, el, kind, expand(step.value, s.scope), t));
+      return onElement(s, step, timeoutMs, (el, t) => changeValue(s, el, expand(step.value, s.scope), t));
     case 'keyDown':
     case 'keyUp': {
       const page = await pageFor(s, step, timeoutMs);
@@ -207,8 +222,13 @@ export async function runStep(s: PersonSession, step: Step, timeoutMs: number): 
       }
       return;
     }
-    case 'setViewport':
-      return (await pageFor(s, step, timeoutMs)).setViewportSize({ width: step.width, height: step.height });
+    case 'setViewport': {
+      // A person's context already opens at the scenario's first viewport (person.ts).
+      const page = await pageFor(s, step, timeoutMs);
+      const now = page.viewportSize();
+      if (now?.width === step.width && now.height === step.height) return;
+      return page.setViewportSize({ width: step.width, height: step.height });
+    }
     case 'waitForElement': {
       const { frame } = await frameFor(s, step, timeoutMs);
       s.matchedSelector = await waitForElementStep(frame, step, timeoutMs, s.signal);

@@ -13,6 +13,9 @@ function originOf(url: string): string | null {
   }
 }
 
+/** A proxy address that refuses every connection: nothing can listen on port 0. */
+export const BLOCKING_PROXY = 'http://127.0.0.1:0';
+
 export class UrlPolicy {
   readonly recordedOrigin: string | null;
   readonly allowed: ReadonlySet<string>;
@@ -48,15 +51,29 @@ export class UrlPolicy {
   }
 
   /**
-   * Matches every http(s) URL outside the allowed origins (and, erring toward blocking, a few
-   * allowed ones written unusually, e.g. with a user name): given to Playwright as the route
-   * pattern, it keeps allowed requests inside the browser driver instead of sending each one
-   * through Turnout's handler, which then decides exactly with isAllowed.
+   * The allow-list as Chromium enforces it by itself, for every request of a browser context
+   * (pages, popups, frames, workers, WebSockets, redirects): a proxy that nothing can answer
+   * (port 0 refuses on every host) for everything, bypassed only for the allowed origins, each
+   * with its scheme and explicit port (a rule without a port would match every port), and the
+   * WebSocket scheme of the same origin. `<-loopback>` removes Chromium's implicit bypass of
+   * localhost, so another port on the farm's own machine is blocked too. Nothing is paused or
+   * looked at on the way: allowed requests cost what they cost without Turnout.
    */
-  blockedPattern(): RegExp {
-    const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    const allowed = [...this.allowed].filter((o) => /^https?:\/\//.test(o)).map(escape);
-    return allowed.length ? new RegExp(`^(?!(?:${allowed.join('|')})(?:[/?#]|$))https?:`, 'i') : /^https?:/i;
+  browserProxy(): { server: string; bypass: string } {
+    const rules = ['<-loopback>'];
+    for (const origin of this.allowed) {
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch {
+        continue;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') continue;
+      const port = url.port || (url.protocol === 'http:' ? '80' : '443');
+      const socket = url.protocol === 'http:' ? 'ws:' : 'wss:';
+      rules.push(`${url.protocol}//${url.hostname}:${port}`, `${socket}//${url.hostname}:${port}`);
+    }
+    return { server: BLOCKING_PROXY, bypass: rules.join(',') };
   }
 
   assertAllowed(url: string): void {

@@ -1,6 +1,6 @@
 // Chrome Recorder's waitForElement: wait until a selector matches `count` elements (compared by
 // `operator`), optionally only visible ones, optionally with given properties and attributes.
-import type { Frame } from 'playwright-core';
+import type { Frame, Locator } from 'playwright-core';
 import type { StepOf } from '../../../schema/index.js';
 import { StepFailure } from './failure.js';
 import { selectorText, toLocator } from './locate.js';
@@ -27,9 +27,12 @@ export async function waitForElementStep(
   const holds = (n: number): boolean => (operator === '>=' ? n >= count : operator === '<=' ? n <= count : n === count);
   const candidates = step.selectors.map((s) => ({ text: selectorText(s), locator: toLocator(frame, s) }));
   const deadline = Date.now() + timeoutMs;
+  // Counting is Playwright's (its isolated world, its idea of visible) unless the step checks
+  // properties or attributes, which only the page's own world can read.
+  const plain = !Object.keys(filter.properties).length && !Object.keys(filter.attributes).length;
   // The usual wait, "one visible element", is left to Playwright inside the page: one call
   // instead of a poll every 100 ms. The loop below then names the candidate (or the shortfall).
-  const usual = operator === '>=' && count === 1 && filter.visible && !Object.keys(filter.properties).length && !Object.keys(filter.attributes).length;
+  const usual = operator === '>=' && count === 1 && filter.visible && plain;
   if (usual && candidates.length > 0) {
     const any = candidates.map((c) => c.locator).reduce((a, b) => a.or(b));
     await any
@@ -43,18 +46,7 @@ export async function waitForElementStep(
   let seen = 0;
   for (;;) {
     for (const c of candidates) {
-      const n = await c.locator
-        .evaluateAll(
-          (els, f: Filter) =>
-            els.filter(
-              (el) =>
-                (!f.visible || el.checkVisibility({ visibilityProperty: true })) &&
-                Object.entries(f.properties).every(([k, v]) => JSON.stringify((el as unknown as Record<string, unknown>)[k]) === JSON.stringify(v)) &&
-                Object.entries(f.attributes).every(([k, v]) => el.getAttribute(k) === v),
-            ).length,
-          filter,
-        )
-        .catch(() => -1);
+      const n = await countMatching(c.locator, filter, plain);
       if (n >= 0 && holds(n)) return c.text;
       seen = Math.max(seen, n);
     }
@@ -65,4 +57,21 @@ export async function waitForElementStep(
     }
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
   }
+}
+
+/** How many elements a candidate matches under the step's filter; -1 while it cannot tell. */
+function countMatching(locator: Locator, filter: Filter, plain: boolean): Promise<number> {
+  if (plain) return (filter.visible ? locator.filter({ visible: true }) : locator).count().catch(() => -1);
+  return locator
+    .evaluateAll(
+      (els, f: Filter) =>
+        els.filter(
+          (el) =>
+            (!f.visible || el.checkVisibility({ visibilityProperty: true })) &&
+            Object.entries(f.properties).every(([k, v]) => JSON.stringify((el as unknown as Record<string, unknown>)[k]) === JSON.stringify(v)) &&
+            Object.entries(f.attributes).every(([k, v]) => el.getAttribute(k) === v),
+        ).length,
+      filter,
+    )
+    .catch(() => -1);
 }

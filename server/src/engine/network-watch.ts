@@ -43,8 +43,8 @@ export class NetworkWatch {
     context.on('request', (r) => {
       if (WAITED_FOR.has(r.resourceType())) this.#pending.add(r);
     });
-    context.on('requestfailed', (r) => this.#failed(r));
     context.on('requestfinished', (r) => this.#pending.delete(r));
+    context.on('requestfailed', (r) => this.#failed(r));
     context.on('response', (r) => this.#response(r));
   }
 

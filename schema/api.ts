@@ -114,6 +114,7 @@ export const IngestEvent = z.discriminatedUnion('kind', [
       // Paths on the machine that ran the person: the server cannot show those files.
       screenshot: z.string().max(500).nullable().transform(() => null),
       trace: z.string().max(500).nullable().transform(() => null),
+      pageSays: z.string().max(1000).nullable().default(null),
       httpProblems: z.array(z.string().max(500)).max(50),
       blocked: z.record(z.string().max(300), z.number().int().nonnegative()).default({}),
       startedAt: z.string().max(40),

@@ -185,6 +185,13 @@ export const USER_FIELDS = [
   'phone',
   'dateOfBirth',
   'index',
+  'username',
+  'street',
+  'city',
+  'state',
+  'postalCode',
+  'company',
+  'unique',
 ] as const;
 export type UserField = (typeof USER_FIELDS)[number];
 

@@ -7,6 +7,7 @@ export const FAILURE_CLASSES = [
   'http-error',
   'navigation-error',
   'email-timeout',
+  'unexpected-page',
   'infrastructure',
 ] as const;
 export type FailureClass = (typeof FAILURE_CLASSES)[number];
@@ -65,6 +66,8 @@ export interface PersonResult {
   trace: string | null;
   /** Requests to origins outside the allow-list, blocked: origin → count. */
   blocked: Record<string, number>;
+  /** The visible error the page showed when the step failed (alerts, invalid fields), secrets removed. */
+  pageSays: string | null;
   /** HTTP responses >= 500 and failed requests seen while the failing step ran. */
   httpProblems: string[];
   startedAt: string;
@@ -95,7 +98,8 @@ export interface RunSummary {
   scenario: string;
   runId: string;
   startedAt: string;
-  finishedAt: string;
+  /** Null while the run is still going. */
+  finishedAt: string | null;
   options: RunOptions;
   users: { total: number; passed: number; failed: number; infrastructure: number };
   steps: StepSummary[];

@@ -1,13 +1,14 @@
-// Fault knobs of the demo site, as percentages of people, and the deterministic plan that says
+// Fault knobs of the demo site, as percentages of people (`register-refused` re-renders the
+// sign-up form at the same address with "Error: this username is already registered"), and the deterministic plan that says
 // which person gets which: the ground truth a Turnout run is checked against.
 
-export const FAULT_KINDS = ['email-never-sent', 'broken-link', 'identity-hangs', 'submit-500'] as const;
+export const FAULT_KINDS = ['email-never-sent', 'broken-link', 'identity-hangs', 'submit-500', 'register-refused'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type Fault = FaultKind | 'none';
 
 export type FaultPercentages = Record<FaultKind, number>;
 
-export const NO_FAULTS: FaultPercentages = { 'email-never-sent': 0, 'broken-link': 0, 'identity-hangs': 0, 'submit-500': 0 };
+export const NO_FAULTS: FaultPercentages = { 'email-never-sent': 0, 'broken-link': 0, 'identity-hangs': 0, 'submit-500': 0, 'register-refused': 0 };
 
 /**
  * A deck of 100 slots: fault j at `p` percent takes `p` slots spread evenly from offset j, so

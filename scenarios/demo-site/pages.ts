@@ -37,6 +37,8 @@ export const newAccount = (error = ''): string =>
 <form method="post" action="/account">
   <label for="first-name">First name</label><input id="first-name" name="firstName" autocomplete="given-name" required>
   <label for="last-name">Last name</label><input id="last-name" name="lastName" autocomplete="family-name" required>
+  <label for="username">Username</label><input id="username" name="username" autocomplete="username" pattern="[a-z][a-z0-9]{5,19}"
+    title="6 to 20 lower-case letters and digits, starting with a letter" required>
   <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" required>
   <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="8" required>
   <button type="submit">Create account</button>
@@ -48,6 +50,17 @@ export const checkEmail = (email: string): string =>
     'Check your inbox',
     `<h1>Check your inbox</h1><p>We sent a confirmation link to <strong>${escapeHtml(email)}</strong>.
 Open it to continue your application.</p>`,
+  );
+
+export const signIn = (error = ''): string =>
+  page(
+    'Sign in',
+    `<h1>Sign in to continue</h1>${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : '<p class="ok">Your email is confirmed.</p>'}
+<form method="post" action="/signin">
+  <label for="login">Username or email</label><input id="login" name="login" autocomplete="username" required>
+  <label for="signin-password">Password</label><input id="signin-password" name="password" type="password" autocomplete="current-password" required>
+  <button type="submit">Sign in</button>
+</form>`,
   );
 
 export const invalidLink = (): string =>
@@ -90,6 +103,11 @@ export const household = (): string =>
   <label for="size">Household size</label>
   <select id="size" name="size">${[1, 2, 3, 4, 5, 6].map((n) => `<option value="${n}">${n} ${n === 1 ? 'person' : 'people'}</option>`).join('')}</select>
   <label for="income">Expected 2027 household income (USD)</label><input id="income" name="income" type="number" min="0" required>
+  <fieldset><legend>Home address</legend>
+    <label for="street">Street address</label><input id="street" name="street" autocomplete="address-line1" required>
+    <label for="city">City</label><input id="city" name="city" autocomplete="address-level2" required>
+    <label for="state">State</label><input id="state" name="state" autocomplete="address-level1" pattern="[A-Z]{2}" maxlength="2" required>
+    <label for="zip">ZIP code</label><input id="zip" name="zip" autocomplete="postal-code" pattern="[0-9]{5}" required></fieldset>
   <fieldset><legend>Does anyone in your household have coverage through a job?</legend>
     <label><input type="radio" name="jobCoverage" value="yes"> Yes</label>
     <label><input type="radio" name="jobCoverage" value="no" checked> No</label></fieldset>

@@ -1,7 +1,8 @@
-// The demo target: a health-insurance marketplace enrollment (account, confirmation email,
-// identity check against a slow back end, household, plan, submit) that mails the Turnout sink
+// The demo target: a health-insurance marketplace enrollment (account with a username,
+// confirmation email, sign-in with the username, identity check against a slow back end,
+// household and home address, plan, submit) that mails the Turnout sink
 // over real SMTP and fails on purpose for chosen percentages of people.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,32 +25,54 @@ export interface DemoSiteOptions {
 interface Account {
   order: number;
   email: string;
+  username: string;
+  /** Only a hash: the site checks the password at sign-in and never keeps it. */
+  passwordHash: string;
   firstName: string;
   fault: Fault;
   token: string;
   accountNumber: string;
   /** Furthest point reached, for the ground truth. */
-  reached: 'created' | 'email-sent' | 'confirmed' | 'verified' | 'household' | 'plan' | 'submitted';
+  reached: 'refused' | 'created' | 'email-sent' | 'confirmed' | 'signed-in' | 'verified' | 'household' | 'plan' | 'submitted';
+  signedIn: boolean;
+  /** Shown to the person when the site refused them (register-refused). */
+  refusal?: string;
   size?: string;
   income?: string;
+  address?: { street: string; city: string; state: string; zip: string };
   plan?: string;
   mailError?: string;
+}
+
+/** One person as the site saw them: the ground truth a run is checked against. */
+export interface TruthPerson {
+  email: string;
+  username: string;
+  fault: Fault;
+  reached: Account['reached'];
+  signedIn: boolean;
+  refusal: string | null;
+  address: Account['address'] | null;
 }
 
 export interface DemoSite {
   url: string;
   port: number;
   /** Which person got which fault and how far each got. */
-  truth(): { faults: FaultPercentages; people: { email: string; fault: Fault; reached: Account['reached'] }[] };
+  truth(): { faults: FaultPercentages; people: TruthPerson[] };
   close(): Promise<void>;
 }
 
 const SESSION_COOKIE = 'hm_session';
+const hash = (password: string): string => createHash('sha256').update(password).digest('hex');
 
 export async function startDemoSite(port: number, options: DemoSiteOptions): Promise<DemoSite> {
   const faults: FaultPercentages = { ...NO_FAULTS, ...options.faults };
   const deck = faultDeck(faults);
   const accounts = new Map<string, Account>();
+  /** Sign-ups the site refused (a taken username, the register-refused fault): no account. */
+  const refused: Account[] = [];
+  let attempts = 0;
   const sessions = new Map<string, Account>();
   const hanging = new Set<Response>();
   let siteUrl = '';
@@ -81,22 +104,32 @@ export async function startDemoSite(port: number, options: DemoSiteOptions): Pro
   app.get('/', (_req, res) => void res.send(pages.landing()));
   app.get('/account/new', (_req, res) => void res.send(pages.newAccount()));
   app.post('/account', (req, res) => {
-    const { firstName = '', lastName = '', email = '', password = '' } = req.body as Record<string, string>;
+    const { firstName = '', lastName = '', username = '', email = '', password = '' } = req.body as Record<string, string>;
     const key = String(email).trim().toLowerCase();
-    if (!firstName || !lastName || !key.includes('@') || String(password).length < 8) {
+    const login = String(username).trim().toLowerCase();
+    if (!firstName || !lastName || !login || !key.includes('@') || String(password).length < 8) {
       return void res.status(400).send(pages.newAccount('Fill in every field; the password needs 8 characters.'));
     }
-    if (accounts.has(key)) return void res.status(409).send(pages.newAccount('An account with this email already exists.'));
-    const order = accounts.size;
+    const order = attempts++;
     const a: Account = {
       order,
       email: key,
+      username: login,
+      passwordHash: hash(password),
       firstName,
       fault: deck[order % 100] ?? 'none',
       token: randomBytes(12).toString('hex'),
       accountNumber: `HM-${String(100000 + Math.floor(Math.random() * 900000))}`,
       reached: 'created',
+      signedIn: false,
     };
+    // As a real CMS does: the same form again, at the same address, with the error on top.
+    const taken = [...accounts.values()].some((x) => x.username === login) ? 'Error: this username is already registered' : null;
+    const refusal = taken ?? (a.fault === 'register-refused' ? 'Error: this username is already registered' : null);
+    if (refusal || accounts.has(key)) {
+      refused.push({ ...a, reached: 'refused', refusal: refusal ?? 'An account with this email already exists.' });
+      return void res.send(pages.newAccount(refusal ?? 'An account with this email already exists.'));
+    }
     accounts.set(key, a);
     res.redirect(303, `/account/check-email?email=${encodeURIComponent(key)}`);
     if (a.fault === 'email-never-sent') return;
@@ -113,8 +146,21 @@ export async function startDemoSite(port: number, options: DemoSiteOptions): Pro
     const a = [...accounts.values()].find((x) => x.token === req.query.token);
     if (!a) return void res.status(404).send(pages.invalidLink());
     const sid = randomBytes(16).toString('hex');
-    sessions.set(sid, a);
     a.reached = 'confirmed';
+    res.redirect(303, '/signin?confirmed=1');
+  });
+  app.get('/signin', (_req, res) => void res.send(pages.signIn()));
+  app.post('/signin', (req, res) => {
+    const { login = '', password = '' } = req.body as Record<string, string>;
+    const who = String(login).trim().toLowerCase();
+    const a = [...accounts.values()].find((x) => (x.username === who || x.email === who) && x.passwordHash === hash(password));
+    if (!a || a.reached === 'created' || a.reached === 'email-sent') {
+      return void res.send(pages.signIn(a ? 'Confirm your email first.' : 'Wrong username or password.'));
+    }
+    const sid = randomBytes(16).toString('hex');
+    sessions.set(sid, a);
+    a.signedIn = true;
+    if (a.reached === 'confirmed') a.reached = 'signed-in';
     res.setHeader('Set-Cookie', `${SESSION_COOKIE}=${sid}; Path=/; HttpOnly; SameSite=Lax`);
     res.redirect(303, '/identity');
   });
@@ -145,8 +191,8 @@ export async function startDemoSite(port: number, options: DemoSiteOptions): Pro
   app.post('/household', (req, res) => {
     const a = signedIn(req, res);
     if (!a) return;
-    const { size = '', income = '' } = req.body as Record<string, string>;
-    Object.assign(a, { size, income, reached: 'household' });
+    const { size = '', income = '', street = '', city = '', state = '', zip = '' } = req.body as Record<string, string>;
+    Object.assign(a, { size, income, address: { street, city, state, zip }, reached: 'household' });
     res.redirect(303, '/plans');
   });
   app.get('/plans', (req, res) => {
@@ -176,9 +222,9 @@ export async function startDemoSite(port: number, options: DemoSiteOptions): Pro
 
   const truth: DemoSite['truth'] = () => ({
     faults,
-    people: [...accounts.values()]
+    people: [...accounts.values(), ...refused]
       .sort((a, b) => a.order - b.order)
-      .map((a) => ({ email: a.email, fault: a.fault, reached: a.reached })),
+      .map((a) => ({ email: a.email, username: a.username, fault: a.fault, reached: a.reached, signedIn: a.signedIn, refusal: a.refusal ?? null, address: a.address ?? null })),
   });
 
   const server: Server = app.listen(port, '127.0.0.1');

@@ -4,7 +4,7 @@
 // kind, and a password is never read at all.
 import type { Selector } from '../../../schema/scenario.js';
 import type { CapturedAction, RecorderState } from '../shared/messages.js';
-import { identityHashes, mentions } from '../shared/scrub.js';
+import { identityHashes, mentions, valueHash } from '../shared/scrub.js';
 import { fieldKind } from './fields.js';
 import { hoverAncestor } from './hover.js';
 import { selectorsFor } from './selectors.js';
@@ -59,12 +59,17 @@ const targetOf = (event: Event): Element | null => {
 
 function valueAction(el: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement): CapturedAction | null {
   if (el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')) return null; // its click is the step
-  const field = el instanceof HTMLSelectElement ? null : fieldKind(el);
+  const secret = el instanceof HTMLInputElement && el.type === 'password';
+  const file = el instanceof HTMLInputElement && el.type === 'file';
+  // A value typed before as an identity field is that field again, whatever this field's label
+  // says: the username typed into "Username or email" at sign-in is {{user.username}}.
+  const hash = secret || file || !el.value.trim() ? null : valueHash(el.value);
+  const field = (hash ? state?.typed[hash] : undefined) ?? fieldKind(el);
   let value = '';
-  if (el instanceof HTMLInputElement && el.type === 'file') value = [...(el.files ?? [])].map((f) => f.name).join('\n');
+  if (file) value = [...(el.files ?? [])].map((f) => f.name).join('\n');
   else if (!field) value = el.value; // identity values stay here: only their kind is sent
-  const scrub = field && !(el instanceof HTMLInputElement && el.type === 'password') ? identityHashes(el.value, field) : [];
-  return { kind: 'change', selectors: selectorsFor(el), frame: framePath(), value, field, scrub };
+  const scrub = field && !secret ? identityHashes(el.value, field) : [];
+  return { kind: 'change', selectors: selectorsFor(el), frame: framePath(), value, field, scrub, valueHash: field && hash ? hash : null };
 }
 
 function commit(el: Element): void {

@@ -3,14 +3,25 @@
 import type { Selector, Scenario, Step } from '../../../schema/scenario.js';
 
 /** Identity fields a typed value can stand for; the value itself never leaves the page. */
-export type FieldKind = 'email' | 'password' | 'firstName' | 'lastName' | 'fullName' | 'phone' | 'dateOfBirth';
+export type FieldKind =
+  | 'email' | 'password' | 'firstName' | 'lastName' | 'fullName' | 'phone' | 'dateOfBirth'
+  | 'username' | 'street' | 'city' | 'state' | 'postalCode' | 'company';
 
 export type RecorderMode = 'record' | 'assert';
 
 /** What the person did, as the content script saw it. */
 export type CapturedAction =
   | { kind: 'click' | 'doubleClick'; selectors: Selector[]; frame: number[]; offsetX: number; offsetY: number; hover: Selector[] | null }
-  | { kind: 'change'; selectors: Selector[]; frame: number[]; value: string; field: FieldKind | null; scrub: string[] }
+  | {
+      kind: 'change';
+      selectors: Selector[];
+      frame: number[];
+      value: string;
+      field: FieldKind | null;
+      scrub: string[];
+      /** Hash of the whole identity value, so the same value typed again later maps to the same variable. */
+      valueHash: string | null;
+    }
   | { kind: 'keyDown' | 'keyUp'; key: string; frame: number[] }
   | { kind: 'scroll'; selectors: Selector[]; frame: number[]; x: number; y: number }
   | { kind: 'assert'; selectors: Selector[]; frame: number[]; text: string | null };
@@ -26,6 +37,14 @@ export interface RecorderState {
   awaitingEmailLink: boolean;
   /** Word hashes of the person's identity values: selectors mentioning them are dropped. */
   scrub: string[];
+  /** Hashes of whole identity values typed so far → their field: typed again, the same variable. */
+  typed: Record<string, FieldKind>;
+}
+
+/** The last page's end check, read from the recorded tab when recording stops. */
+export interface EndCheck {
+  selectors: Selector[];
+  text: string;
 }
 
 export interface RecordingInfo {
@@ -79,6 +98,7 @@ export type Reply<K extends RequestName> = { ok: true; value: BackgroundRequests
 export interface ContentMessages {
   'state': RecorderState;
   'viewport?': null;
+  'endCheck?': null;
 }
 
 export type StepList = Step[];

@@ -19,6 +19,11 @@ export function wordHashes(text: string): string[] {
   return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length >= MIN_WORD_LENGTH).map(fnv1a);
 }
 
+/** Hash of a whole typed value (case and surrounding space ignored), to know it when typed again. */
+export function valueHash(value: string): string {
+  return `v${fnv1a(value.trim().toLowerCase())}`;
+}
+
 /** Hashes of what identifies a person in a typed value: an address's mailbox part, a name's words. */
 export function identityHashes(value: string, field: string): string[] {
   if (field === 'password') return [];

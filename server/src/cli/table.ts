@@ -1,6 +1,7 @@
 // The per-step table and failure lines a release engineer reads at the end of a run.
 import type { RunSummary } from '../../../schema/index.js';
 import { topFailure } from '../runs/aggregate.js';
+import { durationSeconds } from '../report/report.js';
 
 const ms = (v: number | null): string => (v === null ? '-' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 
@@ -47,7 +48,7 @@ export function failureLines(summary: RunSummary): string[] {
 
 export function verdict(summary: RunSummary): string {
   const { total, passed, failed, infrastructure } = summary.users;
-  const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
+  const seconds = durationSeconds(summary);
   const rate = total ? Math.round((passed / total) * 1000) / 10 : 0;
   const infra = infrastructure ? ` (${infrastructure} by the farm itself: infrastructure)` : '';
   return `${total} people: ${passed} passed, ${failed} failed${infra} — ${rate} % passed in ${seconds.toFixed(1)} s`;

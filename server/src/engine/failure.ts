@@ -28,7 +28,7 @@ export interface FailureContext {
 }
 
 /** Failures that an HTTP problem seen around the step explains better than they do. */
-const OVERRIDDEN_BY_HTTP = new Set<FailureClass>(['timeout', 'selector-not-found', 'assertion-failed', 'email-timeout']);
+const OVERRIDDEN_BY_HTTP = new Set<FailureClass>(['timeout', 'selector-not-found', 'assertion-failed', 'email-timeout', 'unexpected-page']);
 
 /** Playwright's first line, without its call log: enough to read, never a wall of text. */
 export function firstLine(message: string): string {
@@ -36,9 +36,12 @@ export function firstLine(message: string): string {
 }
 
 /**
- * Classes an error thrown by a step. Infrastructure first (the farm's fault never counts as the
- * application's), then an HTTP problem seen around the step (the likely cause of whatever
- * failed next), then what the step itself saw.
+ * Classes an error thrown by a step, first that applies: the farm's own fault (`infrastructure`,
+ * never the application's); an HTTP problem seen during the step or since the previous one ended
+ * (`http-error`, the likely cause of whatever failed next, even while other requests are open);
+ * a connection that failed (`navigation-error`); the wrong landing page (`unexpected-page`);
+ * running out of time while the site had not answered (`timeout`, naming only what is still
+ * unanswered); then what the step itself saw.
  */
 export function classify(error: unknown, context: FailureContext): StepFailure {
   const message = firstLine(error instanceof Error ? error.message : String(error));

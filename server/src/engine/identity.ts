@@ -18,6 +18,18 @@ function mailboxPart(name: string): string {
   return name.normalize('NFKD').toLowerCase().replace(/[^a-z]/g, '') || 'user';
 }
 
+/** Longest username many sites accept; ours is 6–20 lower-case letters and digits. */
+const USERNAME_MAX_LENGTH = 20;
+
+/**
+ * A username unique per person and run, readable as the person's: their first name and last
+ * initial, then the index and the run tag (the same two parts that make the email unique).
+ */
+function usernameOf(firstName: string, lastName: string, suffix: string): string {
+  const name = `${mailboxPart(firstName)}${mailboxPart(lastName).slice(0, 1)}`;
+  return `${name.slice(0, Math.max(1, USERNAME_MAX_LENGTH - suffix.length))}${suffix}`.slice(0, USERNAME_MAX_LENGTH).padEnd(6, '0');
+}
+
 /**
  * The person with this index in a run. The email is unique per run (the run tag) and per
  * person (the index), at the sink's domain, so every inbox belongs to exactly one person.
@@ -29,6 +41,10 @@ export function makeIdentity(seed: string, index: number, runTag: string, mailDo
   const lastName = faker.person.lastName();
   const birth = faker.date.birthdate({ mode: 'age', min: 19, max: 64, refDate: BIRTH_REFERENCE_DATE });
   const password = `${faker.string.alphanumeric({ length: 10, casing: 'mixed' })}-${faker.string.numeric(2)}aZ!`;
+  const phone = faker.string.numeric({ length: 1, exclude: ['0', '1'] }) + faker.string.numeric(9);
+  // Drawn after the fields above, so a seed still gives the same name, password and phone.
+  const state = faker.location.state({ abbreviated: true });
+  const personTag = `${index}${runTag.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
   return {
     index: String(index),
     firstName,
@@ -36,7 +52,14 @@ export function makeIdentity(seed: string, index: number, runTag: string, mailDo
     fullName: `${firstName} ${lastName}`,
     email: `${mailboxPart(firstName)}.${mailboxPart(lastName)}.${index}.${runTag}@${mailDomain}`,
     password,
-    phone: faker.string.numeric({ length: 1, exclude: ['0', '1'] }) + faker.string.numeric(9),
+    phone,
     dateOfBirth: birth.toISOString().slice(0, 10),
+    username: usernameOf(firstName, lastName, personTag),
+    street: faker.location.streetAddress(),
+    city: faker.location.city(),
+    state,
+    postalCode: faker.location.zipCode('#####'),
+    company: faker.company.name(),
+    unique: `t${personTag}`,
   };
 }

@@ -43,6 +43,8 @@ export class NetworkWatch {
     context.on('request', (r) => {
       if (WAITED_FOR.has(r.resourceType())) this.#pending.add(r);
     });
+    // A request is answered when its response arrives: its body may never be read to the end
+    // (the page moved on, a stream), and Playwright then reports no `requestfinished`.
     context.on('requestfinished', (r) => this.#pending.delete(r));
     context.on('requestfailed', (r) => this.#failed(r));
     context.on('response', (r) => this.#response(r));
@@ -50,6 +52,7 @@ export class NetworkWatch {
 
   #response(response: Response): void {
     const request = response.request();
+    this.#pending.delete(request);
     if (request.isNavigationRequest() && isTopLevel(request)) {
       this.lastDocumentStatus = response.status();
       this.lastDocumentUrl = response.url();

@@ -10,6 +10,7 @@ import { InfrastructureError } from './errors.js';
 import { classify, StepFailure } from './failure.js';
 import { makeIdentity } from './identity.js';
 import { NetworkWatch } from './network-watch.js';
+import { pageSays } from './page-says.js';
 import { runStep, type PersonSession } from './steps.js';
 import type { UrlPolicy } from './urls.js';
 import { redact } from './variables.js';
@@ -92,6 +93,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     screenshot: null,
     trace: null,
     blocked: {},
+    pageSays: null,
     httpProblems: [],
     startedAt: new Date(startedAt).toISOString(),
     durationMs: 0,
@@ -176,7 +178,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       if (failure) {
         fail(index, failure);
         result.httpProblems = watch.problemsSince(session.previousStepEndedAt).map((p) => redact(p, secrets));
-        await recordPage(plan, session, result, failure);
+        await recordPage(plan, session, result, failure, secrets);
         break;
       }
       session.previousStepEndedAt = Date.now();
@@ -244,12 +246,14 @@ async function keepTrace(plan: PersonPlan, context: BrowserContext, result: Pers
   else await rm(path, { force: true });
 }
 
-/** URL, last status and a screenshot of the page the person was on when the step failed. */
-async function recordPage(plan: PersonPlan, session: PersonSession, result: PersonResult, failure: StepFailure): Promise<void> {
+/** URL, last status, the page's own error text and a screenshot of where the person got stuck. */
+async function recordPage(plan: PersonPlan, session: PersonSession, result: PersonResult, failure: StepFailure, secrets: readonly string[]): Promise<void> {
   const page = session.context.pages().at(-1) ?? session.page;
   result.httpStatus = session.watch.lastDocumentStatus;
   if (page.isClosed() || failure.failureClass === 'infrastructure') return;
   result.url = page.url();
+  const says = await pageSays(page);
+  result.pageSays = says && redact(says, secrets);
   if (!plan.artifactsDir) return;
   if (plan.artifacts.screenshotsLeft <= 0) {
     plan.artifacts.warnings.add(`screenshots stopped at the cap of ${plan.artifacts.screenshotCap} for this run`);

@@ -7,6 +7,7 @@ import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
 import type { Mailbox, ReceivedEmail } from '../mail/sink.js';
 import { StepFailure } from './failure.js';
 import { findElement, findFrame } from './locate.js';
+import { checkLanding, expectedLanding } from './landing.js';
 import type { NetworkWatch } from './network-watch.js';
 import type { UrlPolicy } from './urls.js';
 import { expand, type VariableScope } from './variables.js';
@@ -74,7 +75,14 @@ function checkDocumentStatus(s: PersonSession): void {
   }
 }
 
-/** Runs an action; when the step asserts a navigation, waits for it and checks its status. */
+/** The page's own answer first (an error status), then whether it is the page the recording landed on. */
+async function checkArrival(s: PersonSession, page: Page, step: Step, remainingMs: number): Promise<void> {
+  checkDocumentStatus(s);
+  const expected = expectedLanding(step);
+  if (expected) await checkLanding(page, expected, remainingMs);
+}
+
+/** Runs an action; when the step asserts a navigation, waits for it and checks where it led. */
 async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutMs: number, action: () => Promise<unknown>): Promise<void> {
   if (!step.assertedEvents?.some((e) => e.type === 'navigation')) {
     await action();
@@ -86,7 +94,7 @@ async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutM
   await action();
   await navigated;
   await page.waitForLoadState('load', { timeout: Math.max(1, timeoutMs - (Date.now() - started)) });
-  checkDocumentStatus(s);
+  await checkArrival(s, page, step, Math.max(1, timeoutMs - (Date.now() - started)));
 }
 
 /** Finds the step's element, then acts on it within what is left of the step's time. */
@@ -139,9 +147,10 @@ async function changeValue(s: PersonSession, element: Locator, value: string, ti
 async function navigate(s: PersonSession, step: Step, rawUrl: string, timeoutMs: number): Promise<void> {
   const url = s.urls.rewrite(rawUrl);
   s.urls.assertAllowed(url);
+  const started = Date.now();
   const page = await pageFor(s, step, timeoutMs);
   await page.goto(url, { timeout: timeoutMs, waitUntil: 'load' });
-  checkDocumentStatus(s);
+  await checkArrival(s, page, step, Math.max(1, timeoutMs - (Date.now() - started)));
 }
 
 function subjectMatcher(subject: string | undefined): ((s: string) => boolean) | undefined {

@@ -34,7 +34,7 @@ const CLOSE_TIMEOUT_MS = 3000;
 
 /** A person the farm could not run: counted, never lost. */
 function farmFailure(user: number, email: string, message: string, worker: string | null = null): PersonResult {
-  return { user, email, status: 'failed', failedStep: 0, errorClass: 'infrastructure', error: message, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, httpProblems: [], startedAt: new Date().toISOString(), durationMs: 0, steps: [], worker };
+  return { user, email, status: 'failed', failedStep: 0, errorClass: 'infrastructure', error: message, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, pageSays: null, httpProblems: [], startedAt: new Date().toISOString(), durationMs: 0, steps: [], worker };
 }
 
 interface Person {

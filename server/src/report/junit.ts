@@ -1,11 +1,11 @@
 // JUnit XML for CI systems: a testsuite per scenario, a testcase per step (failed when anyone
 // failed it: class, count and a sample message), and the thresholds as testcases of their own.
 import { XMLBuilder } from 'fast-xml-parser';
-import { failureGroups, type RunReport } from './report.js';
+import { durationSeconds, failureGroups, type RunReport } from './report.js';
 
 export function junitReport({ summary, thresholds, comparison }: RunReport): string {
   const groups = failureGroups(summary);
-  const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
+  const seconds = durationSeconds(summary);
   const cases = summary.steps.map((step) => {
     const mine = groups.filter((g) => g.step.index === step.index);
     const regression = comparison?.steps[step.index]?.regression;

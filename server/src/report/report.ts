@@ -32,8 +32,10 @@ export function failureGroups(summary: RunSummary): FailureGroup[] {
 export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 export const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${Math.round(v * 1000) / 10} %`);
 
-export function durationSeconds(summary: RunSummary): number {
-  return (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;
+/** Seconds the run took, or has taken so far while it is still going. */
+export function durationSeconds(summary: Pick<RunSummary, 'startedAt' | 'finishedAt'>): number {
+  const end = summary.finishedAt === null ? Date.now() : Date.parse(summary.finishedAt);
+  return (end - Date.parse(summary.startedAt)) / 1000;
 }
 
 /** One line per worker: what a reader needs to trust (or not) the timings it measured. */

@@ -61,7 +61,7 @@ export function buildSummary(
     scenario: scenario.title,
     runId: run.runId,
     startedAt: run.startedAt,
-    finishedAt: run.finishedAt ?? new Date().toISOString(),
+    finishedAt: run.finishedAt,
     options: run.options as RunSummary['options'],
     users: countPeople(results),
     steps: summarizeSteps(scenario, results),

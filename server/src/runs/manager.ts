@@ -67,7 +67,7 @@ function newRunId(): string {
 
 /** A person still running, as the aggregation sees them: steps so far, no failure yet. */
 function partial(user: number, p: InProgress): PersonResult {
-  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps, worker: null };
+  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, pageSays: null, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps, worker: null };
 }
 
 export class RunManager extends EventEmitter<RunManagerEvents> {
@@ -282,7 +282,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       scenario: scenario.title,
       runId: id,
       startedAt: info.startedAt,
-      finishedAt: info.finishedAt ?? new Date().toISOString(),
+      finishedAt: info.finishedAt,
       options: info.options as RunSummary['options'],
       users: countPeople(results),
       steps,

@@ -243,7 +243,7 @@ export class RunStore {
       if (done.has(r.user)) continue;
       let p = cut.get(r.user);
       if (!p) {
-        p = { user: r.user, email: r.email, status: 'failed', failedStep: null, errorClass: 'infrastructure', error: 'the run was cut off before this person finished', url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, httpProblems: [], startedAt: r.started_at, durationMs: 0, steps: [], worker: null };
+        p = { user: r.user, email: r.email, status: 'failed', failedStep: null, errorClass: 'infrastructure', error: 'the run was cut off before this person finished', url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, pageSays: null, httpProblems: [], startedAt: r.started_at, durationMs: 0, steps: [], worker: null };
         cut.set(r.user, p);
       }
       p.steps.push({ index: r.step, status: r.status, startedAt: r.started_at, durationMs: r.duration_ms, matchedSelector: r.matched_selector });

@@ -2,7 +2,8 @@
 // die between any two events, so the recorder state lives in chrome.storage.session and the
 // steps in IndexedDB; nothing is kept in module variables but a write queue.
 import type { Selector, Step } from '../../../schema/scenario.js';
-import type { CapturedAction, EmailStepRequest, FieldKind, RecorderMode, RecorderState } from '../shared/messages.js';
+import type { CapturedAction, EmailStepRequest, EndCheck, FieldKind, RecorderMode, RecorderState } from '../shared/messages.js';
+import { mentions } from '../shared/scrub.js';
 import { createRecording, getRecording, updateRecording } from './store.js';
 
 /** Two clicks this close on the same element, then a dblclick, are one doubleClick step. */
@@ -10,7 +11,10 @@ const MERGE_WINDOW_MS = 600;
 /** A navigation this soon after a click or key press is what that action caused. */
 const CAUSED_NAVIGATION_MS = 5000;
 
-const IDLE: RecorderState = { recording: false, paused: false, mode: 'record', recordingId: null, tabId: null, steps: 0, awaitingEmailLink: false, scrub: [] };
+const IDLE: RecorderState = { recording: false, paused: false, mode: 'record', recordingId: null, tabId: null, steps: 0, awaitingEmailLink: false, scrub: [], typed: {} };
+
+/** What reports call the check appended when recording stops. */
+export const END_CHECK = { name: 'end-page', title: 'reached the end page' } as const;
 
 interface Session extends RecorderState {
   lastActionAt: number;
@@ -77,7 +81,11 @@ const same = (a: Selector[], b: Selector[]): boolean => JSON.stringify(a[0]) ===
 const withFrame = (frame: number[]) => (frame.length ? { frame } : {});
 
 function valueOf(action: Extract<CapturedAction, { kind: 'change' }>, session: Session): string {
-  if (action.field) return `{{user.${action.field satisfies FieldKind}}}`;
+  if (action.field) {
+    // The first field a value was typed into names it: typed again, it is the same variable.
+    if (action.valueHash) session.typed = { [action.valueHash]: action.field, ...session.typed };
+    return `{{user.${session.typed[action.valueHash ?? ''] ?? (action.field satisfies FieldKind)}}}`;
+  }
   const extracted = session.extractions.find((e) => new RegExp(`^(?:${e.capture})$`).test(action.value));
   return extracted ? `{{${extracted.as}}}` : action.value;
 }
@@ -135,13 +143,27 @@ export function addAction(action: CapturedAction): Promise<RecorderState> {
   );
 }
 
+/** A word or path segment that held the person's data, in a recorded title or address. */
+const PERSONAL = '*';
+
 /**
- * An asserted navigation keeps the address without query and fragment: those carry one person's
- * data (`?email=…`, tokens), and replay only waits for the navigation, it does not compare URLs.
+ * Where an action led, as the recording keeps it: the path and the names of the query
+ * parameters, never their values (`?email=…`, tokens); a path segment that mentions the person
+ * becomes `*`. Replay compares the landing page with this (server/src/engine/landing.ts).
  */
-function withoutQuery(url: string): string {
+function landingAddress(url: string, scrub: ReadonlySet<string>): string {
   const u = new URL(url);
-  return u.origin + u.pathname;
+  const path = u.pathname
+    .split('/')
+    .map((segment) => (mentions(decodeURIComponent(segment), scrub) ? PERSONAL : segment))
+    .join('/');
+  const names = [...new Set(u.searchParams.keys())];
+  return `${u.origin}${path}${names.length ? `?${names.join('&')}` : ''}`;
+}
+
+/** The landing page's title with the person's own words (their name) as `*`. */
+function landingTitle(title: string, scrub: ReadonlySet<string>): string {
+  return title.replace(/[\p{L}\p{N}]+/gu, (word) => (mentions(word, scrub) ? PERSONAL : word));
 }
 
 /** A top-level navigation of the recorded tab, with how Chrome says it came about. */
@@ -149,9 +171,13 @@ export function addNavigation(url: string, typed: boolean): Promise<RecorderStat
   return serial(() =>
     edit((steps, session) => {
       if (!session.recording || session.paused) return;
+      const address = landingAddress(url, new Set(session.scrub));
       if (typed && session.awaitingEmailLink) {
-        // The person opened the link from the email: replay opens it from each person's inbox.
+        // The person opened the link from the email: replay opens it from each person's inbox,
+        // and checks it lands where this one did.
         session.awaitingEmailLink = false;
+        const open = steps.findLast((s) => s.type === 'openEmailLink');
+        if (open) open.assertedEvents = [{ type: 'navigation', url: address }];
         return;
       }
       const last = steps.at(-1);
@@ -159,10 +185,42 @@ export function addNavigation(url: string, typed: boolean): Promise<RecorderStat
       if (caused && last) {
         // Chrome attaches the navigation to the key press, not to its release.
         const target = last.type === 'keyUp' && steps.at(-2)?.type === 'keyDown' ? steps.at(-2)! : last;
-        target.assertedEvents = [{ type: 'navigation', url: withoutQuery(url) }];
+        target.assertedEvents = [{ type: 'navigation', url: address }];
       } else if (typed) {
-        steps.push({ type: 'navigate', url, assertedEvents: [{ type: 'navigation', url }] });
+        steps.push({ type: 'navigate', url, assertedEvents: [{ type: 'navigation', url: address }] });
       }
+    }),
+  );
+}
+
+/** The page a navigation landed on has loaded: its title goes on the step that led there. */
+export function addLandingTitle(url: string, title: string): Promise<RecorderState> {
+  return serial(() =>
+    edit((steps, session) => {
+      if (!session.recording || !title) return;
+      const scrub = new Set(session.scrub);
+      const address = landingAddress(url, scrub);
+      const step = steps.findLast((s) => s.assertedEvents?.some((e) => e.type === 'navigation'));
+      const event = step?.assertedEvents?.find((e) => e.type === 'navigation');
+      if (event && event.url === address) event.title = landingTitle(title, scrub);
+    }),
+  );
+}
+
+/**
+ * The end check appended when recording stops: the last page's heading must be there, so that
+ * "passed" means the person reached the page the recording ended on, not only that the last
+ * click happened.
+ */
+export function addEndCheck(check: EndCheck | null): Promise<RecorderState> {
+  return serial(() =>
+    edit((steps, session) => {
+      if (!check) return;
+      const text = mentions(check.text, new Set(session.scrub)) ? null : check.text;
+      if (!text) return;
+      const last = steps.at(-1);
+      if (last?.type === 'waitForElement' && JSON.stringify(last.selectors[0]) === JSON.stringify(check.selectors[0])) return;
+      steps.push({ type: 'waitForElement', ...END_CHECK, target: 'main', selectors: check.selectors, visible: true });
     }),
   );
 }

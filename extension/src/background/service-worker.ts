@@ -3,16 +3,25 @@
 // It may be stopped at any moment (MV3): every piece of state is in storage, not here.
 import { parseScenario } from '../../../schema/parse.js';
 import type { Scenario } from '../../../schema/scenario.js';
-import type { BackgroundRequests, EmailStepRequest, Envelope, RequestName, RecorderState } from '../shared/messages.js';
+import type { BackgroundRequests, EmailStepRequest, EndCheck, Envelope, RequestName, RecorderState } from '../shared/messages.js';
 import { exportScenario } from './export.js';
 import * as recorder from './recorder.js';
 import { deleteRecording, getRecording, listRecordings, recordingInfo, updateRecording } from './store.js';
 
 type Handler<K extends RequestName> = (payload: BackgroundRequests[K][0], sender: chrome.runtime.MessageSender) => Promise<BackgroundRequests[K][1]>;
 
+const isWebPage = (tab: chrome.tabs.Tab): boolean => /^https?:/.test(tab.url ?? '');
+
+/**
+ * The tab "this tab" means: the active one, or — when the popup itself is open as a tab (pinned,
+ * or opened from the options) — the web page the person used last.
+ */
 async function activeTabId(): Promise<number> {
-  const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-  if (tab?.id === undefined) throw new Error('no active tab to record');
+  const [active] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+  if (active?.id !== undefined && isWebPage(active)) return active.id;
+  const pages = (await chrome.tabs.query({})).filter(isWebPage).sort((a, b) => (b.lastAccessed ?? 0) - (a.lastAccessed ?? 0));
+  const tab = pages[0] ?? active;
+  if (tab?.id === undefined) throw new Error('no tab to record: open the site first');
   return tab.id;
 }
 
@@ -24,6 +33,12 @@ async function startRecording(tabId?: number): Promise<RecorderState> {
 }
 
 async function stopRecording(): Promise<Scenario | null> {
+  const { tabId, recording } = await recorder.readState();
+  if (recording && tabId !== null) {
+    // The last page's heading becomes the end check; a tab that cannot answer (closed, not a web page) adds none.
+    const check = (await chrome.tabs.sendMessage(tabId, { type: 'endCheck?', payload: null }, { frameId: 0 }).catch(() => null)) as EndCheck | null;
+    await recorder.addEndCheck(check);
+  }
   const id = await recorder.stop();
   return id ? ((await getRecording(id))?.scenario ?? null) : null;
 }
@@ -108,6 +123,14 @@ chrome.webNavigation.onCommitted.addListener((d) => {
     if (!s.recording || s.tabId !== d.tabId) return;
     const typed = TYPED.has(d.transitionType) || d.transitionQualifiers.includes('from_address_bar');
     return recorder.addNavigation(d.url, typed);
+  });
+});
+chrome.webNavigation.onCompleted.addListener((d) => {
+  if (d.frameId !== 0) return;
+  void recorder.readState().then(async (s) => {
+    if (!s.recording || s.tabId !== d.tabId) return;
+    const tab = await chrome.tabs.get(d.tabId).catch(() => null);
+    return recorder.addLandingTitle(d.url, tab?.title ?? '');
   });
 });
 chrome.webNavigation.onHistoryStateUpdated.addListener((d) => {

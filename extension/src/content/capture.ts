@@ -3,7 +3,7 @@
 // the service worker. Personal values never leave the page: identity fields are sent as their
 // kind, and a password is never read at all.
 import type { Selector } from '../../../schema/scenario.js';
-import type { CapturedAction, RecorderState } from '../shared/messages.js';
+import type { CapturedAction, EndCheck, RecorderState } from '../shared/messages.js';
 import { identityHashes, mentions, valueHash } from '../shared/scrub.js';
 import { fieldKind } from './fields.js';
 import { hoverAncestor } from './hover.js';
@@ -153,8 +153,28 @@ window.addEventListener('change', (e) => {
   }
 }, true);
 
+/** Longest heading text an end check waits for: longer ones change with the content. */
+const MAX_END_TEXT_LENGTH = 80;
+
+/**
+ * The last page's most stable words: its main heading (else a lower one), visible, without
+ * digits (confirmation numbers, counts) and without the person's own words.
+ */
+function endCheck(): EndCheck | null {
+  const hashes = new Set(state?.scrub ?? []);
+  for (const el of document.querySelectorAll('h1, [role=heading][aria-level="1"], h2, h3, [role=heading]')) {
+    const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const visible = el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    if (!visible || text.length < 2 || text.length > MAX_END_TEXT_LENGTH || /\d/.test(text) || mentions(text, hashes)) continue;
+    const candidates = [[`aria/${text}[role="heading"]`], ...selectorsFor(el).filter((s) => !mentions(JSON.stringify(s), hashes))];
+    return { text, selectors: [...new Map(candidates.map((c) => [JSON.stringify(c), c])).values()] };
+  }
+  return null;
+}
+
 chrome.runtime.onMessage.addListener((message: { type: string; payload?: unknown }, _sender, reply) => {
   if (message.type === 'state') state = message.payload as RecorderState;
+  if (message.type === 'endCheck?' && window === window.top) reply(endCheck());
   if (message.type === 'viewport?' && window === window.top) {
     reply({ width: window.innerWidth, height: window.innerHeight, url: location.href, title: document.title });
   }

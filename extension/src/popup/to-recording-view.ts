@@ -1,10 +1,12 @@
-// One recording: rename, review and delete steps, switch a typed value between a literal and a
-// variable, export as JSON (Turnout or Chrome Recorder), send to a Turnout server, delete.
+// One recording: rename, review and delete steps, turn any typed value into any variable or a
+// fixed value, export as JSON (Turnout or Chrome Recorder), send to a Turnout server, delete.
 import { LitElement, css, html } from 'lit';
-import type { Step } from '../../../schema/scenario.js';
+import { USER_FIELDS, type Step } from '../../../schema/scenario.js';
 import { ask, type Recording } from '../shared/messages.js';
 
-const VARIABLES = ['{{user.email}}', '{{user.password}}', '{{user.firstName}}', '{{user.lastName}}', '{{user.fullName}}', '{{user.phone}}', '{{user.dateOfBirth}}'];
+/** Every variable a recorded value can become; {{user.unique}} for a field the recorder cannot know. */
+const VARIABLES = USER_FIELDS.map((f) => `{{user.${f}}}`);
+const FIXED = 'fixed';
 
 function describe(step: Step): string {
   const first = (step as { selectors?: unknown[] }).selectors?.[0];
@@ -51,10 +53,19 @@ export class ToRecordingView extends LitElement {
     this._recording = (await work) ?? this._recording;
   }
 
-  #toggleValue(index: number, step: Extract<Step, { type: 'change' }>): void {
-    const isVariable = /^\{\{.+\}\}$/.test(step.value);
-    const value = isVariable ? prompt('Fixed value for this field:', '') : prompt(`Variable (${VARIABLES.join(', ')}):`, VARIABLES[0]);
+  #setValue(index: number, choice: string): void {
+    const value = choice === FIXED ? prompt('Fixed value for this field:', '') : choice;
     if (value !== null) void this.#edit(ask('recordings:setValue', { id: this.recordingId, index, value }));
+  }
+
+  /** A change step's value: any variable, or a fixed value (the recorded literal, or one typed here). */
+  #valueChooser(index: number, step: Extract<Step, { type: 'change' }>) {
+    const isVariable = VARIABLES.includes(step.value);
+    return html`<select aria-label=${`Value of step ${index + 1}`} @change=${(e: Event) => this.#setValue(index, (e.target as HTMLSelectElement).value)}>
+      ${isVariable ? '' : html`<option value="" selected disabled>fixed: ${step.value}</option>`}
+      ${VARIABLES.map((v) => html`<option value=${v} ?selected=${v === step.value}>${v}</option>`)}
+      <option value=${FIXED}>a fixed value…</option>
+    </select>`;
   }
 
   async #export(format: 'turnout' | 'chrome'): Promise<void> {
@@ -76,7 +87,7 @@ export class ToRecordingView extends LitElement {
       <ol aria-label="Steps">
         ${r.scenario.steps.map(
           (step, i) => html`<li>${describe(step)}
-            ${step.type === 'change' ? html`<button @click=${() => this.#toggleValue(i, step)}>${/^\{\{/.test(step.value) ? 'use a fixed value' : 'use a variable'}</button>` : ''}
+            ${step.type === 'change' ? this.#valueChooser(i, step) : ''}
             <button aria-label=${`Delete step ${i + 1}`} @click=${() => this.#edit(ask('recordings:deleteStep', { id: r.id, index: i }))}>✕</button></li>`,
         )}
       </ol>

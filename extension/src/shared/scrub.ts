@@ -25,8 +25,11 @@ export function valueHash(value: string): string {
 }
 
 /** Hashes of what identifies a person in a typed value: an address's mailbox part, a name's words. */
+/** Fields whose words are common ("Main Street", "Springfield"): dropping selectors that mention them would drop good ones. */
+const COMMON_WORDS = new Set(['password', 'street', 'city', 'state', 'postalCode', 'company']);
+
 export function identityHashes(value: string, field: string): string[] {
-  if (field === 'password') return [];
+  if (COMMON_WORDS.has(field)) return [];
   return wordHashes(field === 'email' ? (value.split('@')[0] ?? '') : value);
 }
 

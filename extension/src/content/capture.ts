@@ -131,6 +131,9 @@ function onScroll(event: Event): void {
   // The page itself scrolls on replay as Playwright brings elements into view; inner
   // scrollable panes (lists that load more) do not.
   if (!(el instanceof Element) || el === document.scrollingElement) return;
+  // A text field scrolls its own text as the person types past its width, and back on blur; a
+  // read-only text area (terms to scroll through before "I agree") is scrolled by the person.
+  if (el instanceof HTMLInputElement || (el instanceof HTMLTextAreaElement && !el.readOnly)) return;
   clearTimeout(scrollTimers.get(el));
   scrollTimers.set(
     el,
@@ -156,20 +159,36 @@ window.addEventListener('change', (e) => {
 /** Longest heading text an end check waits for: longer ones change with the content. */
 const MAX_END_TEXT_LENGTH = 80;
 
+const HEADINGS = 'h1, [role=heading][aria-level="1"], h2, h3, [role=heading], [role=status]';
+
+/** Visible heading texts that could be an end check: no digits (confirmation numbers, counts), not too long. */
+function headings(): { el: Element; text: string }[] {
+  return [...document.querySelectorAll(HEADINGS)].flatMap((el) => {
+    const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const visible = el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const usable = visible && text.length >= 2 && text.length <= MAX_END_TEXT_LENGTH && !/\d/.test(text);
+    return usable ? [{ el, text }] : [];
+  });
+}
+
+/** What the page said when it had loaded: a heading that appeared after is what the person's actions did. */
+let headingsAtLoad = new Set<string>();
+window.addEventListener('load', () => (headingsAtLoad = new Set(headings().map((h) => h.text))));
+
 /**
- * The last page's most stable words: its main heading (else a lower one), visible, without
- * digits (confirmation numbers, counts) and without the person's own words.
+ * The last page's most telling stable words: a heading (or status) that appeared after the page
+ * loaded — "Thanks for joining" on a page that never navigates — else its main heading; never
+ * the person's own words.
  */
 function endCheck(): EndCheck | null {
   const hashes = new Set(state?.scrub ?? []);
-  for (const el of document.querySelectorAll('h1, [role=heading][aria-level="1"], h2, h3, [role=heading]')) {
-    const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
-    const visible = el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
-    if (!visible || text.length < 2 || text.length > MAX_END_TEXT_LENGTH || /\d/.test(text) || mentions(text, hashes)) continue;
-    const candidates = [[`aria/${text}[role="heading"]`], ...selectorsFor(el).filter((s) => !mentions(JSON.stringify(s), hashes))];
-    return { text, selectors: [...new Map(candidates.map((c) => [JSON.stringify(c), c])).values()] };
-  }
-  return null;
+  const usable = headings().filter((h) => !mentions(h.text, hashes));
+  const pick = usable.find((h) => !headingsAtLoad.has(h.text)) ?? usable.find((h) => h.el.getAttribute('role') !== 'status');
+  if (!pick) return null;
+  // A heading is named by its text; a status region is not (its text is found as text).
+  const named = pick.el.getAttribute('role') === 'status' ? [] : [[`aria/${pick.text}[role="heading"]`]];
+  const candidates = [...named, [`text/${pick.text}`], ...selectorsFor(pick.el).filter((s) => !mentions(JSON.stringify(s), hashes))];
+  return { text: pick.text, selectors: [...new Map(candidates.map((c) => [JSON.stringify(c), c])).values()] };
 }
 
 chrome.runtime.onMessage.addListener((message: { type: string; payload?: unknown }, _sender, reply) => {

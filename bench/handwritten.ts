@@ -22,6 +22,7 @@ async function person(browser: Browser, i: number, sink: MailSink): Promise<bool
     await page.waitForURL('**/account/new');
     await page.getByLabel('First name').fill('Ada');
     await page.getByLabel('Last name').fill('Lovelace');
+    await page.getByLabel('Username', { exact: true }).fill(`ada${i}${tag}`.slice(0, 20));
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill('Correct-Horse-42!');
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -29,6 +30,10 @@ async function person(browser: Browser, i: number, sink: MailSink): Promise<bool
     const mail = await sink.waitFor(email, { since: started, timeoutMs: 10_000 });
     const account = /Account number: (HM-\d{6})/.exec(mail.text)![1]!;
     await page.goto(mail.links[0]!.url);
+    await page.getByLabel('Username or email').fill(`ada${i}${tag}`.slice(0, 20));
+    await page.getByLabel('Password').fill('Correct-Horse-42!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/identity');
     await page.getByLabel('Date of birth').fill('1990-01-15');
     await page.getByLabel('Account number (from your email)').fill(account);
     await page.getByRole('button', { name: 'Verify identity' }).click();
@@ -37,6 +42,10 @@ async function person(browser: Browser, i: number, sink: MailSink): Promise<bool
     await page.waitForURL('**/household');
     await page.getByLabel('Household size').selectOption('3');
     await page.getByLabel('Expected 2027 household income (USD)').fill('42000');
+    await page.getByLabel('Street address').fill('12 Analytical Row');
+    await page.getByLabel('City').fill('London');
+    await page.getByLabel('State').fill('NY');
+    await page.getByLabel('ZIP code').fill('10001');
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL('**/plans');
     await page.getByLabel('Silver Standard').check();

@@ -54,7 +54,7 @@ describe('turnout replay', () => {
     const out = await turnout(replayArgs(site, smtpPort, 4));
     expect(out.code).toBe(1);
     expect(out.stdout).toMatch(/submit the application\s+4\s+2\s+2 .*http-error \(2\)/);
-    expect(out.stdout).toContain('2 stuck at step 21 "submit the application": http-error — POST /application/submit answered 500');
+    expect(out.stdout).toContain('2 stuck at step 29 "submit the application": http-error — POST /application/submit answered 500');
   });
 
   it('exits 2 on an invalid scenario, naming step and field, without a stack trace', async () => {

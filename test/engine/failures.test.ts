@@ -18,6 +18,35 @@ beforeAll(async () => {
       void res.send(`<!doctype html><title>x</title><p id="s">loading</p>
 <script>fetch('/api/broken').then(r => { if (r.ok) document.getElementById('s').textContent = 'ready'; });</script>`),
     );
+    // Headers at once, then a body that never ends: answered, though Chromium never finishes it.
+    app.get('/api/streaming', (_req, res) => void res.status(200).type('text/plain').write('partial'));
+    app.post('/api/slow-ok', (_req, res) => void setTimeout(() => res.json({ ok: true }), 300));
+    app.post('/api/enroll', (_req, res) => void setTimeout(() => res.status(500).json({ error: 'boom' }), 600));
+    // Like the held-out enrollment: the final submit checks identity, then enrolls (500), while
+    // a stream stays open and another request never answers.
+    app.get('/enroll.html', (_req, res) =>
+      void res.send(`<!doctype html><title>Enroll</title><button id="go">Submit</button><p id="s" role="status"></p>
+<script>
+  fetch('/api/streaming');
+  document.getElementById('go').onclick = async () => {
+    await fetch('/api/slow-ok', { method: 'POST' });
+    const r = await fetch('/api/enroll', { method: 'POST' });
+    document.getElementById('s').textContent = r.ok ? 'Enrolled' : 'Something went wrong, try again';
+    fetch('/api/never');
+  };
+</script>`),
+    );
+    app.get('/stream-and-hang.html', (_req, res) =>
+      void res.send(`<!doctype html><title>x</title><script>fetch('/api/streaming'); fetch('/api/never')</script><p>waiting</p>`),
+    );
+    app.get('/inbox.html', (_req, res) => void res.send(`<!doctype html><title>Inbox (12) · Welcome, Zed</title><h1>Inbox</h1>`));
+    app.post('/register', (_req, res) =>
+      void res.send(`<!doctype html><title>Register</title><h1>Register</h1><p role="alert">Error: this username is already registered</p>
+<form method="post" action="/register"><label>Username <input name="u" required></label><button>Register</button></form>`),
+    );
+    app.get('/register', (_req, res) =>
+      void res.send(`<!doctype html><title>Register</title><form method="post" action="/register"><label>Username <input name="u" value="taken"></label><button>Register</button></form>`),
+    );
     app.get('/hang.html', (_req, res) =>
       void res.send(`<!doctype html><title>x</title><script>fetch('/api/never')</script><p>waiting</p>`),
     );
@@ -54,6 +83,50 @@ describe('failure classes', () => {
     expect(person).toMatchObject({ failedStep: 1, errorClass: 'http-error' });
     expect(person.error).toMatch(/^GET \/api\/broken answered 503/);
     expect(person.httpProblems).toEqual(['GET /api/broken answered 503']);
+  });
+
+  it('a 5xx during the step wins over requests still open, and an answered request is never "still waiting"', async () => {
+    const person = await runOne(
+      scenario([
+        { type: 'navigate', url: `${site.url}/enroll.html` },
+        { type: 'click', selectors: ['#go'] },
+        { type: 'waitForElement', selectors: ['text/Enrolled'], timeout: 2500 },
+      ]),
+    );
+    expect(person).toMatchObject({ failedStep: 2, errorClass: 'http-error', pageSays: 'Something went wrong, try again' });
+    expect(person.error).toMatch(/^POST \/api\/enroll answered 500/);
+    expect(person.error).not.toMatch(/streaming|slow-ok/);
+  });
+
+  it('a step that runs out of time names only the requests really unanswered', async () => {
+    const person = await runOne(
+      scenario([{ type: 'navigate', url: `${site.url}/stream-and-hang.html` }, { type: 'waitForElement', selectors: ['#never'] }]),
+    );
+    expect(person).toMatchObject({ failedStep: 1, errorClass: 'timeout' });
+    expect(person.error).toContain('still waiting for GET /api/never');
+    expect(person.error).not.toContain('/api/streaming');
+  });
+
+  it('a form re-rendered with an error at the same address is an unexpected-page, with the page’s words', async () => {
+    const person = await runOne(
+      scenario([
+        { type: 'navigate', url: `${site.url}/register` },
+        { type: 'click', selectors: ['button'], assertedEvents: [{ type: 'navigation', url: `${site.url}/register?sent`, title: 'Check your email' }] },
+      ]),
+    );
+    expect(person).toMatchObject({ failedStep: 1, errorClass: 'unexpected-page', httpStatus: 200, pageSays: 'Error: this username is already registered' });
+    expect(person.error).toBe("expected the page 'Check your email' (/register?sent), landed on 'Register' (/register)");
+  });
+
+  it('a landing page matches its recording with other counts and the person’s own name in the title', async () => {
+    const person = await runOne(
+      scenario([{ type: 'navigate', url: `${site.url}/inbox.html`, assertedEvents: [{ type: 'navigation', url: `${site.url}/inbox.html`, title: 'Inbox (3) · Welcome, *' }] }]),
+    );
+    expect(person).toMatchObject({ status: 'passed' });
+    const elsewhere = await runOne(
+      scenario([{ type: 'navigate', url: `${site.url}/inbox.html`, assertedEvents: [{ type: 'navigation', url: `${site.url}/outbox.html`, title: 'Inbox (3) · Welcome, *' }] }]),
+    );
+    expect(elsewhere).toMatchObject({ errorClass: 'unexpected-page', error: "expected the page 'Inbox (3) · Welcome, *' (/outbox.html), landed on 'Inbox (12) · Welcome, Zed' (/inbox.html)" });
   });
 
   it('a person past the deadline stops there, classed timeout', async () => {

@@ -64,7 +64,7 @@ describe('runs', () => {
     const summary = await t.get<RunSummary>(`/api/runs/${first.id}`);
     const failed = summary.results.find((r) => r.status === 'failed')!;
     const person = await t.get<PersonResult>(`/api/runs/${first.id}/people/${failed.user}`);
-    expect(person.steps).toHaveLength(22);
+    expect(person.steps).toHaveLength(30); // up to and including the submit that failed
     expect(person.error).toBe('POST /application/submit answered 500');
     const shot = await fetch(`${t.server.url}/artifacts/${person.screenshot}`);
     expect(shot.headers.get('content-type')).toBe('image/png');
@@ -85,17 +85,21 @@ describe('runs', () => {
     await t.waitForRun(second.body.id);
     const comparison = await t.get<RunComparison>(`/api/runs/${second.body.id}/compare`);
     expect(comparison.previous).toBe(first.id);
-    expect(comparison.steps).toHaveLength(23);
-    expect(comparison.steps[21]!.previousPassRate).toBe(0.75);
+    expect(comparison.steps).toHaveLength(31);
+    expect(comparison.steps[29]!.previousPassRate).toBe(0.75);
   });
 
   it('stops a running run: its people end as infrastructure, never as the site failing', async () => {
     const started = await t.post<RunInfo>('/api/runs', { scenario: DEMO_ID, users: 6, concurrency: 2, baseUrl: t.site.url });
     await new Promise((r) => setTimeout(r, 1500));
+    // A live summary does not claim a finish.
+    const live = await t.get<RunSummary & { status: string }>(`/api/runs/${started.body.id}`);
+    expect(live).toMatchObject({ status: 'running', finishedAt: null });
     expect((await t.post(`/api/runs/${started.body.id}/stop`, {})).status).toBe(202);
     const run = await t.waitForRun(started.body.id, 30_000);
     expect(run.status).toBe('stopped');
     const summary = await t.get<RunSummary>(`/api/runs/${run.id}`);
+    expect(Date.parse(summary.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(summary.startedAt));
     const cut = summary.results.filter((r) => r.error?.includes('the run was stopped'));
     expect(cut.length).toBeGreaterThan(0);
     expect(cut.every((r) => r.errorClass === 'infrastructure')).toBe(true);

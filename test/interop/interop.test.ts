@@ -27,7 +27,7 @@ describe('Chrome Recorder round trip', () => {
     expect(scenario.steps.slice(-3).map((s) => s.type)).toEqual(['waitForEmail', 'openEmailLink', 'customStep']);
     expect(notes).toEqual([
       'steps[21]: customStep "analyticsCheck" is kept; Turnout\'s replay skips it, as Chrome\'s does without its extension',
-      "assertedEvents: navigations are waited for; their url and title are kept but not compared (as in Chrome's replay)",
+      'assertedEvents: each landing page is checked against its recorded title (digits may differ) and its path and query-parameter names; another page fails as unexpected-page',
     ]);
   });
 
@@ -50,12 +50,29 @@ describe('Chrome Recorder round trip', () => {
     expect(resolve(join(dir, 'scenarios'), written.$schema)).toBe(resolve('scenarios/scenario.schema.json'));
   });
 
+  it('turnout import --end-check adds a check of the last page the recording landed on', async () => {
+    mkdirSync(resolve('.turnout'), { recursive: true });
+    const dir = mkdtempSync(join(resolve('.turnout'), 'import-'));
+    const file = join(dir, 'search.json');
+    writeFileSync(file, JSON.stringify({ title: 'Search', steps: [
+      { type: 'navigate', url: 'https://x.test/' },
+      { type: 'click', selectors: [['aria/Search']], assertedEvents: [{ type: 'navigation', url: 'https://x.test/results?q=gold', title: 'Results' }] },
+    ] }));
+    const out = await turnout(['import', file, '--end-check', '-o', join(dir, 'out.json')]);
+    expect(out.stderr).toContain('note: steps[2]: end check added — the page must be "Results" at /results');
+    const written = read(join(dir, 'out.json')) as { steps: Record<string, unknown>[] };
+    expect(written.steps.at(-1)).toEqual({ type: 'waitForExpression', name: 'end-page', title: 'reached the end page', expression: 'document.title === "Results" && location.pathname === "/results"' });
+    const plain = await turnout(['import', file, '-o', join(dir, 'plain.json')]);
+    expect((read(join(dir, 'plain.json')) as { steps: unknown[] }).steps).toHaveLength(2);
+    expect(plain.stderr).not.toContain('end check');
+  });
+
   it('turnout export --chrome writes customStep for email steps', async () => {
     const out = await turnout(['export', '--chrome', 'scenarios/demo-enrollment.json']);
     const chrome = JSON.parse(out.stdout) as { steps: { type: string; name?: string }[]; $schema?: string };
     expect(chrome.$schema).toBeUndefined();
     expect(chrome.steps.filter((s) => s.type === 'customStep').map((s) => s.name)).toEqual(['waitForEmail', 'extractFromEmail', 'openEmailLink']);
-    expect(parseScenario(chrome).steps).toHaveLength(23);
+    expect(parseScenario(chrome).steps).toHaveLength(31);
   });
 });
 

@@ -64,7 +64,7 @@ describe('socket.io events', () => {
     const late = await connect();
     const reply = await watch(late, runs[0]!.id);
     expect(reply).toMatchObject({ ok: true, value: { run: { status: 'finished' }, running: 0 } });
-    if (reply.ok) expect(reply.value.steps[10]).toMatchObject({ failed: 2, failures: { 'http-error': 2 } });
+    if (reply.ok) expect(reply.value.steps[11]).toMatchObject({ failed: 2, failures: { 'http-error': 2 } });
   });
 
   it('answers a watch of an unknown run, or a malformed one, with an error', async () => {

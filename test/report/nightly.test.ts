@@ -42,7 +42,7 @@ describe('exit codes', () => {
     const breached = await run({ faults: { 'submit-500': 25 } }, 4, ['--threshold', 'pass_rate>=0.99', '--threshold', 'step[*].fail_rate<0.1']);
     expect(breached.code).toBe(3);
     expect(breached.stdout).toContain('✗ BREACHED  pass_rate>=0.99 — pass_rate = 75 %');
-    expect(breached.stdout).toContain('✗ BREACHED  step[*].fail_rate<0.1 — step 21 submit the application: fail_rate = 25 %');
+    expect(breached.stdout).toContain('✗ BREACHED  step[*].fail_rate<0.1 — step 29 submit the application: fail_rate = 25 %');
   });
 
   it('2 for a threshold or reporter that does not parse, naming it', async () => {
@@ -78,12 +78,12 @@ describe('reports', () => {
   it('the JUnit file reads back as a suite per scenario and a case per step, failures counted', () => {
     const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['testsuite', 'testcase'].includes(name) }).parse(readFileSync(junit, 'utf8'));
     const [steps, thresholds] = xml.testsuites.testsuite as { name: string; tests: string; failures: string; testcase: { name: string; failure?: { type: string; message: string; '#text': string } }[] }[];
-    expect(steps!).toMatchObject({ name: 'HealthMarket enrollment', tests: '23', failures: '2' });
-    expect(steps!.testcase).toHaveLength(23);
+    expect(steps!).toMatchObject({ name: 'HealthMarket enrollment', tests: '31', failures: '2' });
+    expect(steps!.testcase).toHaveLength(31);
     const failed = steps!.testcase.filter((c) => c.failure);
     expect(failed.map((c) => [c.name, c.failure!.type, c.failure!.message])).toEqual([
-      ['08 receive the confirmation email', 'email-timeout', '1 of 5 people failed: email-timeout ×1'],
-      ['21 submit the application', 'http-error', '1 of 4 people failed: http-error ×1'],
+      ['09 receive the confirmation email', 'email-timeout', '1 of 5 people failed: email-timeout ×1'],
+      ['29 submit the application', 'http-error', '1 of 4 people failed: http-error ×1'],
     ]);
     expect(failed[1]!.failure!['#text']).toContain('POST /application/submit answered 500');
     expect(thresholds).toMatchObject({ tests: '1', failures: '1' });
@@ -95,7 +95,7 @@ describe('reports', () => {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       await page.goto(`file://${resolve(html, 'index.html')}`);
       expect(await page.title()).toBe(`HealthMarket enrollment — Turnout run ${summary.runId}`);
-      expect(await page.locator('table').nth(1).locator('tbody tr').count()).toBe(23);
+      expect(await page.locator('table').nth(1).locator('tbody tr').count()).toBe(31);
       expect(await page.locator('section.card').count()).toBe(2);
       const widths = await page.locator('section.card img').evaluateAll((imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
       expect(widths).toHaveLength(2);
@@ -133,8 +133,8 @@ describe('baseline', () => {
     const second = await run({ identityLatencyMs: 1500 }, 6, ['--baseline', 'last', '--regression-margin', '50%', '--threshold', 'regressions==0', '--reporter', `json=${json}`], data);
     expect(second.code).toBe(3);
     const report = JSON.parse(readFileSync(json, 'utf8')) as RunSummary & { comparison: RunComparison };
-    expect(report.comparison.steps.filter((s) => s.regression).map((s) => s.index)).toEqual([14]);
-    expect(second.stdout).toMatch(/regression at step 14 "identity verified": p95 \d+ ms → \d+ ms/);
+    expect(report.comparison.steps.filter((s) => s.regression).map((s) => s.index)).toEqual([18]);
+    expect(second.stdout).toMatch(/regression at step 18 "identity verified": p95 \d+ ms → \d+ ms/);
     expect(second.stdout).toContain('✗ BREACHED  regressions==0 — regressions = 1');
   });
 });

@@ -186,7 +186,8 @@ program
   .argument('<file>', 'Chrome Recorder JSON')
   .option('-o, --output <file>', 'write here instead of stdout')
   .option('--variables', 'replace literal email addresses and passwords with {{user.email}} / {{user.password}}')
-  .action(async (file: string, o: { output?: string; variables?: boolean }) => {
+  .option('--end-check', 'add a last step checking the recording ended on the page it landed on last (its title and path)')
+  .action(async (file: string, o: { output?: string; variables?: boolean; endCheck?: boolean }) => {
     process.exitCode = await (await import('./run-interop.js')).runImportCommand(file, o);
   });
 

@@ -17,14 +17,14 @@ async function output(file: string | undefined, text: string): Promise<void> {
   await writeFile(file, text);
 }
 
-export async function runImportCommand(file: string, o: { output?: string; variables?: boolean }): Promise<number> {
+export async function runImportCommand(file: string, o: { output?: string; variables?: boolean; endCheck?: boolean }): Promise<number> {
   let data: unknown;
   try {
     data = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const { scenario, notes } = importChrome(data, file, { variables: o.variables });
+  const { scenario, notes } = importChrome(data, file, { variables: o.variables, endCheck: o.endCheck });
   // Editors complete and check the file through its $schema, relative to where it is written.
   const schema = relative(dirname(resolve(o.output ?? 'scenario.json')), SCENARIO_SCHEMA_PATH);
   await output(o.output, `${JSON.stringify({ $schema: schema.startsWith('.') ? schema : `./${schema}`, ...scenario }, null, 2)}\n`);

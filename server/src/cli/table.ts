@@ -1,7 +1,7 @@
 // The per-step table and failure lines a release engineer reads at the end of a run.
 import type { RunSummary } from '../../../schema/index.js';
 import { topFailure } from '../runs/aggregate.js';
-import { durationSeconds } from '../report/report.js';
+import { durationSeconds, explained } from '../report/report.js';
 
 const ms = (v: number | null): string => (v === null ? '-' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 
@@ -40,7 +40,7 @@ export function failureLines(summary: RunSummary): string[] {
   for (const step of summary.steps) {
     for (const [failureClass, count] of Object.entries(step.failures)) {
       const sample = summary.results.find((r) => r.failedStep === step.index && r.errorClass === failureClass);
-      lines.push(`${count} stuck at step ${step.index} "${step.title}": ${failureClass} — ${sample?.error ?? ''}`);
+      lines.push(`${count} stuck at step ${step.index} "${step.title}": ${failureClass} — ${explained(sample)}`);
     }
   }
   return lines;

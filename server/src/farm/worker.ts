@@ -13,6 +13,7 @@ import type { ArtifactBudget } from '../engine/person.js';
 import { runPerson } from '../engine/person.js';
 import { UrlPolicy } from '../engine/urls.js';
 import { secretNames } from '../engine/variables.js';
+import { InfrastructureError } from '../engine/errors.js';
 import { HealthSampler } from '../engine/health.js';
 import { RedisMailbox } from './mail.js';
 import { checkRedisUrl, connectRedis, CONTROL_PATTERN, eventsChannel, HEALTH_CHANNEL, PEOPLE_QUEUE, planKey, redisLabel, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
@@ -46,7 +47,8 @@ interface WorkerRun {
   active: number;
 }
 
-export class RunStoppedOnFarm extends Error {
+/** The run was stopped while a person ran here: the farm's doing, never the application's fault. */
+export class RunStoppedOnFarm extends InfrastructureError {
   override name = 'RunStoppedError';
 }
 

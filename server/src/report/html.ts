@@ -2,7 +2,7 @@
 // copied beside it). Everything that came from the target site is escaped: it is text here.
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { durationSeconds, failureGroups, ms, pct, workerLines, type RunReport } from './report.js';
+import { durationSeconds, explained, failureGroups, ms, pct, workerLines, type RunReport } from './report.js';
 import { collapseThresholds } from './thresholds.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -59,7 +59,7 @@ ${comparison ? `<td class="n">${esc(ms(delta?.previousP95Ms))}</td><td class="${
     .map((g) => {
       const local = g.sample?.screenshot ? shots.get(g.sample.screenshot) : undefined;
       return `<section class="card"><strong class="failed">${g.count} stuck at step ${g.step.index} “${esc(g.step.title)}”: ${esc(g.failureClass)}</strong>
-<div>${esc(g.sample?.error)}</div><div>${esc(g.sample?.url)}${g.sample?.httpStatus ? ` · HTTP ${g.sample.httpStatus}` : ''}</div>
+<div>${esc(explained(g.sample))}</div><div>${esc(g.sample?.url)}${g.sample?.httpStatus ? ` · HTTP ${g.sample.httpStatus}` : ''}</div>
 ${local ? `<img src="${esc(local)}" alt="Screenshot of person ${esc(g.sample?.user)} at the failure">` : ''}</section>`;
     })
     .join('\n');

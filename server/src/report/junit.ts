@@ -1,7 +1,7 @@
 // JUnit XML for CI systems: a testsuite per scenario, a testcase per step (failed when anyone
 // failed it: class, count and a sample message), and the thresholds as testcases of their own.
 import { XMLBuilder } from 'fast-xml-parser';
-import { durationSeconds, failureGroups, type RunReport } from './report.js';
+import { durationSeconds, explained, failureGroups, type RunReport } from './report.js';
 
 export function junitReport({ summary, thresholds, comparison }: RunReport): string {
   const groups = failureGroups(summary);
@@ -18,7 +18,7 @@ export function junitReport({ summary, thresholds, comparison }: RunReport): str
       testcase.failure = {
         '@_type': mine[0]!.failureClass,
         '@_message': `${step.failed} of ${step.reached} people failed: ${mine.map((g) => `${g.failureClass} ×${g.count}`).join(', ')}`,
-        '#text': mine.map((g) => `${g.failureClass} ×${g.count}: ${g.sample?.error ?? ''}${g.sample?.url ? ` (${g.sample.url})` : ''}`).join('\n'),
+        '#text': mine.map((g) => `${g.failureClass} ×${g.count}: ${explained(g.sample)}${g.sample?.url ? ` (${g.sample.url})` : ''}`).join('\n'),
       };
     }
     if (regression) testcase['system-out'] = `regression against ${comparison!.previous}: ${regression}`;

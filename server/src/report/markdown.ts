@@ -1,6 +1,6 @@
 // Markdown for a CI job summary ($GITHUB_STEP_SUMMARY): the verdict, the per-step table,
 // thresholds, regressions and failure groups.
-import { durationSeconds, failureGroups, ms, pct, workerLines, type RunReport } from './report.js';
+import { durationSeconds, explained, failureGroups, ms, pct, workerLines, type RunReport } from './report.js';
 import { collapseThresholds } from './thresholds.js';
 
 // Table cells from the target site must not break the table or inject markup.
@@ -26,7 +26,7 @@ export function markdownReport({ summary, thresholds, comparison }: RunReport): 
   }
   const groups = failureGroups(summary);
   if (groups.length) {
-    lines.push('', '### Failures', '', ...groups.map((g) => `- **${g.count}** stuck at step ${g.step.index} “${cell(g.step.title)}”: \`${g.failureClass}\` — ${cell(g.sample?.error)}`));
+    lines.push('', '### Failures', '', ...groups.map((g) => `- **${g.count}** stuck at step ${g.step.index} “${cell(g.step.title)}”: \`${g.failureClass}\` — ${cell(explained(g.sample))}`));
   }
   const workers = workerLines(summary);
   if (workers.length) lines.push('', '### Workers', '', ...workers.map((w) => `- ${w.saturated ? '⚠️' : '✅'} \`${cell(w.worker)}\` — ${cell(w.text)}`));

@@ -1,6 +1,6 @@
 // What every report is made from: the run summary, the threshold verdicts and the comparison
 // with the baseline. One text helper set, so reports read alike.
-import type { RunComparison, RunSummary, StepSummary } from '../../../schema/index.js';
+import type { PersonResult, RunComparison, RunSummary, StepSummary } from '../../../schema/index.js';
 import type { ThresholdResult } from './thresholds.js';
 
 export interface RunReport {
@@ -31,6 +31,12 @@ export function failureGroups(summary: RunSummary): FailureGroup[] {
 
 export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 export const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${Math.round(v * 1000) / 10} %`);
+
+/** The error as a person reads it: Turnout's words, then what the page itself said. */
+export function explained(person: Pick<PersonResult, 'error' | 'pageSays'> | undefined): string {
+  if (!person?.error) return '';
+  return person.pageSays ? `${person.error} — the page says: “${person.pageSays}”` : person.error;
+}
 
 /** Seconds the run took, or has taken so far while it is still going. */
 export function durationSeconds(summary: Pick<RunSummary, 'startedAt' | 'finishedAt'>): number {

@@ -8,7 +8,8 @@
 // Run metrics: pass_rate, fail_rate, passed, failed, infrastructure, regressions.
 // Step metrics: pass_rate, fail_rate, reached, passed, failed, p50, p95 (durations in ms unless
 // written with a unit: 800ms, 5s, 2m; rates also as percentages: 99%).
-import type { RunSummary, StepSummary } from '../../../schema/index.js';
+// Both: people failed by class, the class with underscores (unexpected_page==0, http_error<3).
+import { FAILURE_CLASSES, type FailureClass, type RunSummary, type StepSummary } from '../../../schema/index.js';
 
 export class ThresholdError extends Error {
   override name = 'ThresholdError';
@@ -17,15 +18,18 @@ export class ThresholdError extends Error {
 const OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 type Operator = (typeof OPERATORS)[number];
 
+/** `unexpected_page` → `unexpected-page`: a failure class as a metric name. */
+const CLASS_METRICS = new Map(FAILURE_CLASSES.map((c) => [c.replace(/-/g, '_'), c] as const));
 const RUN_METRICS = ['pass_rate', 'fail_rate', 'passed', 'failed', 'infrastructure', 'regressions'] as const;
 const STEP_METRICS = ['pass_rate', 'fail_rate', 'reached', 'passed', 'failed', 'p50', 'p95'] as const;
 type RunMetric = (typeof RUN_METRICS)[number];
 type StepMetric = (typeof STEP_METRICS)[number];
+type ClassMetric = string;
 
 export interface Threshold {
   text: string;
   step: string | null; // a name, an index as text, or '*'; null for the whole run
-  metric: RunMetric | StepMetric;
+  metric: RunMetric | StepMetric | ClassMetric;
   operator: Operator;
   value: number;
 }
@@ -57,7 +61,7 @@ export function parseThreshold(text: string): Threshold {
     throw new ThresholdError(`threshold "${text}": expected METRIC OP VALUE or step[NAME].METRIC OP VALUE, e.g. "pass_rate>=0.99" or "step[confirm-email].p95<5s"`);
   }
   const [, step, metric, operator, raw, unit] = m as unknown as [string, string | undefined, string, Operator, string, string | undefined];
-  const known: readonly string[] = step ? STEP_METRICS : RUN_METRICS;
+  const known: readonly string[] = [...new Set([...(step ? STEP_METRICS : RUN_METRICS), ...CLASS_METRICS.keys()])];
   if (!known.includes(metric)) {
     throw new ThresholdError(`threshold "${text}": unknown ${step ? 'step ' : ''}metric "${metric}"; use one of ${known.join(', ')}`);
   }
@@ -83,8 +87,10 @@ function stepsFor(t: Threshold, steps: readonly StepSummary[]): StepSummary[] {
   throw new ThresholdError(`threshold "${t.text}": no step "${t.step}" (step names: ${names.join(', ') || 'none'}; or use an index)`);
 }
 
-function stepValue(step: StepSummary, metric: StepMetric): number | null {
-  switch (metric) {
+function stepValue(step: StepSummary, metric: StepMetric | ClassMetric): number | null {
+  const failureClass = CLASS_METRICS.get(metric);
+  if (failureClass) return step.failures[failureClass] ?? 0;
+  switch (metric as StepMetric) {
     case 'pass_rate':
       return step.reached ? step.passed / step.reached : null;
     case 'fail_rate':
@@ -94,11 +100,13 @@ function stepValue(step: StepSummary, metric: StepMetric): number | null {
     case 'p95':
       return step.p95Ms;
     default:
-      return step[metric];
+      return step[metric as 'reached' | 'passed' | 'failed'];
   }
 }
 
-const show = (metric: string, v: number): string => (metric.endsWith('rate') ? `${Math.round(v * 10000) / 100} %` : metric.startsWith('p') ? `${Math.round(v)} ms` : String(v));
+const failedBy = (summary: RunSummary, failureClass: FailureClass): number => summary.results.filter((r) => r.errorClass === failureClass).length;
+
+const show = (metric: string, v: number): string => (metric.endsWith('rate') ? `${Math.round(v * 10000) / 100} %` : metric === 'p50' || metric === 'p95' ? `${Math.round(v)} ms` : String(v));
 
 /** Checks thresholds against a summary; `regressions` is the number of steps flagged. */
 export function evaluateThresholds(thresholds: readonly Threshold[], summary: RunSummary, regressions: number | null): ThresholdResult[] {
@@ -113,7 +121,8 @@ export function evaluateThresholds(thresholds: readonly Threshold[], summary: Ru
         infrastructure,
         regressions,
       };
-      const v = values[t.metric as RunMetric];
+      const failureClass = CLASS_METRICS.get(t.metric);
+      const v = failureClass ? failedBy(summary, failureClass) : values[t.metric as RunMetric];
       if (v === null) return [{ threshold: t.text, ok: false, detail: t.metric === 'regressions' ? 'no baseline to compare with' : 'nobody ran' }];
       return [{ threshold: t.text, ok: holds(v, t.operator, t.value), detail: `${t.metric} = ${show(t.metric, v)}` }];
     }

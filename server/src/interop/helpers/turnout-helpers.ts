@@ -15,6 +15,13 @@ export interface Identity {
   phone: string;
   dateOfBirth: string;
   index: string;
+  username: string;
+  street: string;
+  city: string;
+  state: string;
+  postalCode: string;
+  company: string;
+  unique: string;
 }
 
 /** A fresh synthetic person: unique address at the sink's domain (TURNOUT_MAIL_DOMAIN). */
@@ -32,6 +39,13 @@ export function identity(): Identity {
     phone: `555${String(n).padStart(7, '0').slice(-7)}`,
     dateOfBirth: `19${70 + (n % 30)}-0${1 + (n % 9)}-1${n % 10}`,
     index: '1',
+    username: `${firstName.toLowerCase()}${n.toString(36)}`.slice(0, 20),
+    street: `${1 + (n % 900)} Main Street`,
+    city: 'Springfield',
+    state: 'IL',
+    postalCode: String(10000 + (n % 89999)),
+    company: `${lastName} & Co`,
+    unique: `t${n.toString(36)}`,
   };
 }
 

@@ -52,12 +52,12 @@ describe('a restarted server', () => {
     url = await serve(await freePort(), smtpPort);
     const kept = await json<RunSummary & { status: string }>(`${url}/api/runs/${done.id}`);
     expect(kept).toMatchObject({ status: 'finished', users: { total: 2, passed: 1, failed: 1 } });
-    expect(kept.results.find((r) => r.status === 'failed')).toMatchObject({ failedStep: 14, errorClass: 'timeout' });
+    expect(kept.results.find((r) => r.status === 'failed')).toMatchObject({ failedStep: 18, errorClass: 'timeout' });
 
     // A run killed while its people wait on the hanging identity check.
     const before = chromiumProcesses();
     const cut = await json<RunInfo>(`${url}/api/runs`, { method: 'POST', body: JSON.stringify({ scenario: scenario.id, users: 4, baseUrl: site.url }) });
-    await new Promise((r) => setTimeout(r, 5000));
+    await new Promise((r) => setTimeout(r, 8000));
     await stopServer('SIGKILL');
     url = await serve(await freePort(), smtpPort);
     const runs = await json<RunInfo[]>(`${url}/api/runs`);

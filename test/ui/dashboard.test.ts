@@ -11,7 +11,7 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  t = await startTestServer({ 'email-never-sent': 10, 'broken-link': 10, 'identity-hangs': 10, 'submit-500': 10 });
+  t = await startTestServer({ 'email-never-sent': 10, 'broken-link': 10, 'identity-hangs': 10, 'submit-500': 10, 'register-refused': 10 });
   browser = await chromium.launch({ executablePath: findChromium()!.executablePath });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });
@@ -53,13 +53,16 @@ describe('the dashboard', () => {
     await expect.poll(funnel).toEqual(summary.steps.map((s) => [s.reached, s.passed, s.failed]));
     expect(await page.getByTestId('passed').textContent()).toBe(String(summary.users.passed));
     expect(await page.getByTestId('failed').textContent()).toBe(String(summary.users.failed));
-    expect(summary.users).toMatchObject({ total: 20, passed: 12, failed: 8 });
+    expect(summary.users).toMatchObject({ total: 20, passed: 10, failed: 10 });
 
     // Failures are grouped by step and class, with a sample message and screenshot.
     const groups = page.locator('to-failure-groups section');
-    await expect.poll(() => groups.count()).toBe(4);
-    await expect.poll(() => groups.filter({ hasText: 'email-timeout' }).textContent()).toMatch(/2 stuck at step 8 .*no email for/s);
-    expect(await groups.locator('img').count()).toBe(4);
+    await expect.poll(() => groups.count()).toBe(5);
+    await expect.poll(() => groups.filter({ hasText: 'email-timeout' }).textContent()).toMatch(/2 stuck at step 9 .*no email for/s);
+    // The refused sign-up: where the person landed instead, and the page's own words.
+    const refused = groups.filter({ hasText: 'unexpected-page' });
+    await expect.poll(() => refused.textContent()).toMatch(/2 stuck at step 8 .*landed on 'Create your account · HealthMarket' \(\/account\).*The page says: “Error: this username is already registered”/s);
+    expect(await groups.locator('img').count()).toBe(5);
 
     // The people table filters by class, and a row opens that person's timeline.
     const people = page.locator('to-people-table');
@@ -67,7 +70,7 @@ describe('the dashboard', () => {
     await people.getByLabel('Class').selectOption('timeout');
     await expect.poll(() => people.locator('tbody tr').count()).toBe(2);
     await people.locator('tbody tr').first().click();
-    await expect.poll(() => page.locator('to-person-detail').getByRole('table', { name: 'Step timeline' }).locator('tbody tr').count()).toBe(15);
+    await expect.poll(() => page.locator('to-person-detail').getByRole('table', { name: 'Step timeline' }).locator('tbody tr').count()).toBe(19); // up to the identity check
   });
 
   it('shows text from the target site as text, never as markup', async () => {

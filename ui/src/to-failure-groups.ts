@@ -44,7 +44,7 @@ export class ToFailureGroups extends LitElement {
         <strong class="failed">${g.count} stuck at step ${g.step.index} “${g.step.title}”: ${g.failureClass}</strong>
         ${g.sample
           ? html`<div>${g.sample.error}</div>
-              ${g.sample.pageSays ? html`<div>The page says: <q>${g.sample.pageSays}</q></div>` : ''}
+              ${g.sample.pageSays ? html`<div>The page says: “${g.sample.pageSays}”</div>` : ''}
               <div class="muted">${g.sample.url ?? ''}${g.sample.httpStatus ? ` · HTTP ${g.sample.httpStatus}` : ''}</div>
               ${g.sample.screenshot ? html`<img src="/artifacts/${g.sample.screenshot}" alt=${`Screenshot of person ${g.sample.user} at the failure`} loading="lazy" />` : ''}`
           : ''}

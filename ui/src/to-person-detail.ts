@@ -24,7 +24,7 @@ export class ToPersonDetail extends LitElement {
     return html`<section class="card" aria-label=${`Person ${p.user}`}>
       <h2>Person ${p.user} · ${p.email} · <span class=${p.status}>${p.status}</span></h2>
       ${p.error ? html`<p class="failed">${p.errorClass}: ${p.error}</p><p class="muted">${p.url ?? ''}${p.httpStatus ? ` · HTTP ${p.httpStatus}` : ''}</p>` : ''}
-      ${p.pageSays ? html`<p>The page says: <q>${p.pageSays}</q></p>` : ''}
+      ${p.pageSays ? html`<p>The page says: “${p.pageSays}”</p>` : ''}
       ${p.httpProblems.length ? html`<p>Server problems: ${p.httpProblems.join('; ')}</p>` : ''}
       <table aria-label="Step timeline">
         <thead><tr><th class="num">#</th><th>Step</th><th>Started</th><th class="num">Duration</th><th style="width:30%">Timeline</th><th>Matched selector</th></tr></thead>

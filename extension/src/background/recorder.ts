@@ -218,8 +218,9 @@ export function addEndCheck(check: EndCheck | null): Promise<RecorderState> {
       if (!check) return;
       const text = mentions(check.text, new Set(session.scrub)) ? null : check.text;
       if (!text) return;
+      // A recording that ends with the person's own check already says where it ended.
       const last = steps.at(-1);
-      if (last?.type === 'waitForElement' && JSON.stringify(last.selectors[0]) === JSON.stringify(check.selectors[0])) return;
+      if (last?.type === 'waitForElement' || last?.type === 'waitForExpression') return;
       steps.push({ type: 'waitForElement', ...END_CHECK, target: 'main', selectors: check.selectors, visible: true });
     }),
   );

@@ -159,11 +159,14 @@ window.addEventListener('change', (e) => {
 /** Longest heading text an end check waits for: longer ones change with the content. */
 const MAX_END_TEXT_LENGTH = 80;
 
-const HEADINGS = 'h1, [role=heading][aria-level="1"], h2, h3, [role=heading], [role=status]';
+/** Where the most telling words of a page are, most telling first. */
+const HEADINGS = ['h1, [role=heading][aria-level="1"]', 'h2', 'h3', '[role=heading]', '[role=status]'];
 
 /** Visible heading texts that could be an end check: no digits (confirmation numbers, counts), not too long. */
 function headings(): { el: Element; text: string }[] {
-  return [...document.querySelectorAll(HEADINGS)].flatMap((el) => {
+  const seen = new Set<Element>();
+  const ranked = HEADINGS.flatMap((css) => [...document.querySelectorAll(css)]).filter((el) => !seen.has(el) && seen.add(el));
+  return ranked.flatMap((el) => {
     const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
     const visible = el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
     const usable = visible && text.length >= 2 && text.length <= MAX_END_TEXT_LENGTH && !/\d/.test(text);

@@ -15,7 +15,7 @@ const AUTOCOMPLETE: Record<string, FieldKind> = {
 const BY_TEXT: [RegExp, FieldKind][] = [
   [/e-?mail/i, 'email'],
   [/pass(word|code)?\b|pwd/i, 'password'],
-  [/user.?name|\blogin\b|\bnickname\b/i, 'username'],
+  [/user.?name|\blogin\b/i, 'username'],
   [/first.?name|given.?name|forename/i, 'firstName'],
   [/last.?name|surname|family.?name/i, 'lastName'],
   [/company|organi[sz]ation|employer/i, 'company'],

@@ -1,7 +1,7 @@
 // Bodies of the HTTP API and the events of its socket.io channel: one contract for server and
 // dashboard (and, later, the extension's "send to server").
 import { z } from 'zod';
-import { FAILURE_CLASSES, type PersonResult, type RunOptions, type RunSummary, type StepSummary } from './summary.js';
+import { WorkerHealth, type PersonResult, type RunOptions, type RunSummary, type StepSummary } from './summary.js';
 
 /** Most people one run may ask for from the API. */
 export const MAX_USERS_PER_RUN = 2000;
@@ -83,53 +83,6 @@ export interface InboxMessage {
   receivedAt: string;
 }
 
-const StepResult = z.strictObject({
-  index: z.number().int().nonnegative(),
-  status: z.enum(['passed', 'failed']),
-  startedAt: z.string().max(40),
-  durationMs: z.number().nonnegative(),
-  matchedSelector: z.string().max(2000).nullable(),
-});
-
-/** What `turnout replay --server` streams: the engine's hooks, as data. */
-export const IngestEvent = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('personStarted'), user: z.number().int().positive(), email: z.string().max(320) }),
-  z.strictObject({ kind: z.literal('stepStarted'), user: z.number().int().positive(), step: z.number().int().nonnegative() }),
-  z.strictObject({
-    kind: z.literal('stepFinished'),
-    user: z.number().int().positive(),
-    result: StepResult,
-  }),
-  z.strictObject({
-    kind: z.literal('personFinished'),
-    person: z.strictObject({
-      user: z.number().int().positive(),
-      email: z.string().max(320),
-      status: z.enum(['passed', 'failed']),
-      failedStep: z.number().int().nonnegative().nullable(),
-      errorClass: z.enum(FAILURE_CLASSES).nullable(),
-      error: z.string().max(4000).nullable(),
-      url: z.string().max(4000).nullable(),
-      httpStatus: z.number().int().nullable(),
-      // Paths on the machine that ran the person: the server cannot show those files.
-      screenshot: z.string().max(500).nullable().transform(() => null),
-      trace: z.string().max(500).nullable().transform(() => null),
-      pageSays: z.string().max(1000).nullable().default(null),
-      httpProblems: z.array(z.string().max(500)).max(50),
-      blocked: z.record(z.string().max(300), z.number().int().nonnegative()).default({}),
-      startedAt: z.string().max(40),
-      durationMs: z.number().nonnegative(),
-      steps: z.array(StepResult).max(1000),
-      worker: z.string().max(200).nullable().default(null),
-    }),
-  }),
-]);
-export type IngestEvent = z.infer<typeof IngestEvent>;
-/** An event as sent (screenshot and trace paths are dropped on arrival). */
-export type IngestEventInput = z.input<typeof IngestEvent>;
-
-export const IngestBatch = z.array(IngestEvent).max(5000);
-
 export const ExternalRunRequest = z.strictObject({
   runId: z.string().regex(/^[\w-]{1,100}$/),
   scenario: z.unknown(),
@@ -140,6 +93,8 @@ export const ExternalRunRequest = z.strictObject({
 export const FinishRunRequest = z.strictObject({
   status: z.enum(['finished', 'stopped', 'failed']),
   options: z.record(z.string(), z.unknown()).default({}),
+  warnings: z.array(z.string().max(2000)).max(100).optional(),
+  workers: z.array(WorkerHealth).max(1000).optional(),
 });
 
 export type Ack<T> = (reply: { ok: true; value: T } | { ok: false; error: string }) => void;
@@ -155,4 +110,23 @@ export interface ClientToServerEvents {
   /** Join a run's room; the reply carries its current state at once. */
   'run:watch': (runId: string, ack: Ack<RunSnapshot>) => void;
   'run:unwatch': (runId: string) => void;
+}
+
+/** A run's summary as the API gives it: live while it runs (finishedAt null), stored after. */
+export type LiveRunSummary = RunSummary & { status: RunStatus; running: number };
+
+/** What each route answers: the server's handlers, the dashboard's calls and the tests share it. */
+export interface ApiReplies {
+  'GET /api/health': { ok: boolean; version: string; activeRuns: number; sink: { port: number; received: number }; auth: boolean };
+  'GET /api/scenarios': ScenarioInfo[];
+  'POST /api/scenarios': ScenarioInfo;
+  'GET /api/runs': RunInfo[];
+  'POST /api/runs': RunInfo;
+  'GET /api/runs/:id': LiveRunSummary;
+  'GET /api/runs/:id/compare': RunComparison;
+  'GET /api/runs/:id/people/:user': PersonResult;
+  'POST /api/runs/:id/stop': { stopping: string };
+  'GET /api/runs/:id/inbox': InboxMessage[];
+  'GET /api/inbox': InboxMessage[];
+  'POST /api/session': null;
 }

@@ -3,3 +3,6 @@ export * from './scenario.js';
 export * from './summary.js';
 export * from './parse.js';
 export * from './api.js';
+export * from './events.js';
+export * from './plan.js';
+export * from './never.js';

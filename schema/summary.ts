@@ -1,4 +1,7 @@
-// The run summary: the one contract that the CLI, the HTTP API, reports and the dashboard share.
+// The run summary: the one contract that the CLI, the HTTP API, reports, the farm and the
+// dashboard share. Zod schemas (with the limits a result from the network must keep), types
+// inferred from them: a person's result is parsed the same way wherever it arrives from.
+import { z } from 'zod';
 
 export const FAILURE_CLASSES = [
   'selector-not-found',
@@ -10,102 +13,117 @@ export const FAILURE_CLASSES = [
   'unexpected-page',
   'infrastructure',
 ] as const;
-export type FailureClass = (typeof FAILURE_CLASSES)[number];
+export const FailureClass = z.enum(FAILURE_CLASSES);
+export type FailureClass = z.infer<typeof FailureClass>;
 
-export type StepStatus = 'passed' | 'failed';
+export const StepStatus = z.enum(['passed', 'failed']);
+export type StepStatus = z.infer<typeof StepStatus>;
 
-export interface RunOptions {
-  users: number;
-  concurrency: number;
-  rampUpMs: number;
-  iterations: number;
-  stepTimeoutMs: number;
-  personDeadlineMs: number;
-  baseUrl: string | null;
-  mailDomain: string;
-  seed: string;
-  browsers: number;
-  browser: string;
-}
+export const RunOptions = z.object({
+  users: z.number().int().nonnegative(),
+  concurrency: z.number().int().nonnegative(),
+  rampUpMs: z.number().nonnegative(),
+  iterations: z.number().int().nonnegative(),
+  stepTimeoutMs: z.number().nonnegative(),
+  personDeadlineMs: z.number().nonnegative(),
+  baseUrl: z.string().nullable(),
+  mailDomain: z.string(),
+  seed: z.string(),
+  browsers: z.number().int().nonnegative(),
+  browser: z.string(),
+});
+export type RunOptions = z.infer<typeof RunOptions>;
 
-export interface StepSummary {
-  index: number;
-  type: string;
-  name: string | null;
-  title: string;
-  reached: number;
-  passed: number;
-  failed: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  failures: Partial<Record<FailureClass, number>>;
-}
-
-export interface PersonStepResult {
-  index: number;
-  status: StepStatus;
-  startedAt: string;
-  durationMs: number;
+export const PersonStepResult = z.strictObject({
+  index: z.number().int().nonnegative(),
+  status: StepStatus,
+  startedAt: z.string().max(40),
+  durationMs: z.number().nonnegative(),
   /** The selector candidate that found the element, as written in the scenario. */
-  matchedSelector: string | null;
-}
+  matchedSelector: z.string().max(2000).nullable(),
+});
+export type PersonStepResult = z.infer<typeof PersonStepResult>;
 
-export interface PersonResult {
-  user: number;
-  email: string;
-  status: StepStatus;
-  failedStep: number | null;
-  errorClass: FailureClass | null;
-  error: string | null;
-  url: string | null;
+export const PersonResult = z.strictObject({
+  user: z.number().int().positive(),
+  email: z.string().max(320),
+  status: StepStatus,
+  failedStep: z.number().int().nonnegative().nullable(),
+  errorClass: FailureClass.nullable(),
+  error: z.string().max(4000).nullable(),
+  url: z.string().max(4000).nullable(),
   /** Status of the last main-document response the person's page received. */
-  httpStatus: number | null;
+  httpStatus: z.number().int().nullable(),
   /** Path of the failure screenshot, relative to the artifacts folder. */
-  screenshot: string | null;
+  screenshot: z.string().max(500).nullable(),
   /** Path of the Playwright trace of a failed person (--trace on-failure), relative to the artifacts folder. */
-  trace: string | null;
+  trace: z.string().max(500).nullable(),
   /** Requests to origins outside the allow-list, blocked: origin → count. */
-  blocked: Record<string, number>;
+  blocked: z.record(z.string().max(300), z.number().int().nonnegative()).default({}),
   /** The visible error the page showed when the step failed (alerts, invalid fields), secrets removed. */
-  pageSays: string | null;
+  pageSays: z.string().max(1000).nullable().default(null),
   /** HTTP responses >= 500 and failed requests seen while the failing step ran. */
-  httpProblems: string[];
-  startedAt: string;
-  durationMs: number;
-  steps: PersonStepResult[];
+  httpProblems: z.array(z.string().max(500)).max(50),
+  startedAt: z.string().max(40),
+  durationMs: z.number().nonnegative(),
+  steps: z.array(PersonStepResult).max(1000),
   /** The worker that ran this person (host:pid, plus `via host:port` on a browser server); null when not known. */
-  worker: string | null;
-}
+  worker: z.string().max(200).nullable().default(null),
+});
+export type PersonResult = z.infer<typeof PersonResult>;
+
+export const StepSummary = z.object({
+  index: z.number().int().nonnegative(),
+  type: z.string(),
+  name: z.string().nullable(),
+  title: z.string(),
+  reached: z.number().int().nonnegative(),
+  passed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  p50Ms: z.number().nullable(),
+  p95Ms: z.number().nullable(),
+  failures: z.partialRecord(FailureClass, z.number().int().nonnegative()),
+});
+export type StepSummary = z.infer<typeof StepSummary>;
 
 /** CPU and memory of one machine that ran people, sampled about once a second during the run. */
-export interface WorkerHealth {
-  worker: string;
-  host: string;
-  people: number;
+export const WorkerHealth = z.object({
+  worker: z.string(),
+  host: z.string(),
+  people: z.number().int().nonnegative(),
   /** Share of the machine's CPU in use, in percent (all cores). */
-  cpuAvgPct: number;
-  cpuMaxPct: number;
+  cpuAvgPct: z.number(),
+  cpuMaxPct: z.number(),
   /** Seconds the machine spent above the saturation line (85 % CPU). */
-  saturatedSeconds: number;
+  saturatedSeconds: z.number(),
   /** Saturated long enough that its step timings are not trustworthy. */
-  saturated: boolean;
-  memoryUsedMaxMb: number;
-  memoryTotalMb: number;
-  samples: number;
-}
+  saturated: z.boolean(),
+  memoryUsedMaxMb: z.number(),
+  memoryTotalMb: z.number(),
+  samples: z.number().int().nonnegative(),
+});
+export type WorkerHealth = z.infer<typeof WorkerHealth>;
 
-export interface RunSummary {
-  scenario: string;
-  runId: string;
-  startedAt: string;
+export const PeopleCounts = z.object({
+  total: z.number().int().nonnegative(),
+  passed: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  infrastructure: z.number().int().nonnegative(),
+});
+
+export const RunSummary = z.object({
+  scenario: z.string(),
+  runId: z.string(),
+  startedAt: z.string(),
   /** Null while the run is still going. */
-  finishedAt: string | null;
-  options: RunOptions;
-  users: { total: number; passed: number; failed: number; infrastructure: number };
-  steps: StepSummary[];
-  results: PersonResult[];
+  finishedAt: z.string().nullable(),
+  options: RunOptions,
+  users: PeopleCounts,
+  steps: z.array(StepSummary),
+  results: z.array(PersonResult),
   /** What the farm could not do without stopping the run (a full disk, a cap reached). */
-  warnings?: string[];
+  warnings: z.array(z.string()).optional(),
   /** Health of each machine that ran people (one for a run on this machine). */
-  workers?: WorkerHealth[];
-}
+  workers: z.array(WorkerHealth).optional(),
+});
+export type RunSummary = z.infer<typeof RunSummary>;

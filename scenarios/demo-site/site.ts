@@ -145,7 +145,6 @@ export async function startDemoSite(port: number, options: DemoSiteOptions): Pro
   app.get('/account/confirm', (req, res) => {
     const a = [...accounts.values()].find((x) => x.token === req.query.token);
     if (!a) return void res.status(404).send(pages.invalidLink());
-    const sid = randomBytes(16).toString('hex');
     a.reached = 'confirmed';
     res.redirect(303, '/signin?confirmed=1');
   });

@@ -1,8 +1,7 @@
 // Typed calls to Turnout's HTTP API, shared by every element.
-import type { InboxMessage, RunComparison, RunInfo, RunStatus, ScenarioInfo, StartRunRequest } from '../../schema/api.js';
-import type { PersonResult, RunSummary } from '../../schema/summary.js';
+import type { ApiReplies, LiveRunSummary, StartRunRequest } from '../../schema/api.js';
 
-export type LiveSummary = RunSummary & { status: RunStatus; running: number };
+export type LiveSummary = LiveRunSummary;
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(path, { ...init, headers: { 'content-type': 'application/json', ...init?.headers } });
@@ -13,13 +12,13 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 }
 
 export const api = {
-  scenarios: () => call<ScenarioInfo[]>('/api/scenarios'),
-  runs: () => call<RunInfo[]>('/api/runs'),
-  run: (id: string) => call<LiveSummary>(`/api/runs/${encodeURIComponent(id)}`),
-  compare: (id: string) => call<RunComparison>(`/api/runs/${encodeURIComponent(id)}/compare`),
-  person: (id: string, user: number) => call<PersonResult>(`/api/runs/${encodeURIComponent(id)}/people/${user}`),
-  startRun: (request: Partial<StartRunRequest>) => call<RunInfo>('/api/runs', { method: 'POST', body: JSON.stringify(request) }),
-  stopRun: (id: string) => call<unknown>(`/api/runs/${encodeURIComponent(id)}/stop`, { method: 'POST' }),
-  signIn: (token: string) => call<null>('/api/session', { method: 'POST', body: JSON.stringify({ token }) }),
-  inbox: (runId?: string) => call<InboxMessage[]>(runId ? `/api/runs/${encodeURIComponent(runId)}/inbox` : '/api/inbox'),
+  scenarios: () => call<ApiReplies['GET /api/scenarios']>('/api/scenarios'),
+  runs: () => call<ApiReplies['GET /api/runs']>('/api/runs'),
+  run: (id: string) => call<ApiReplies['GET /api/runs/:id']>(`/api/runs/${encodeURIComponent(id)}`),
+  compare: (id: string) => call<ApiReplies['GET /api/runs/:id/compare']>(`/api/runs/${encodeURIComponent(id)}/compare`),
+  person: (id: string, user: number) => call<ApiReplies['GET /api/runs/:id/people/:user']>(`/api/runs/${encodeURIComponent(id)}/people/${user}`),
+  startRun: (request: Partial<StartRunRequest>) => call<ApiReplies['POST /api/runs']>('/api/runs', { method: 'POST', body: JSON.stringify(request) }),
+  stopRun: (id: string) => call<ApiReplies['POST /api/runs/:id/stop']>(`/api/runs/${encodeURIComponent(id)}/stop`, { method: 'POST' }),
+  signIn: (token: string) => call<ApiReplies['POST /api/session']>('/api/session', { method: 'POST', body: JSON.stringify({ token }) }),
+  inbox: (runId?: string) => call<ApiReplies['GET /api/inbox']>(runId ? `/api/runs/${encodeURIComponent(runId)}/inbox` : '/api/inbox'),
 };

@@ -1,8 +1,5 @@
 // Numbers as people read them.
-export const ms = (v: number | null | undefined): string =>
-  v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
-
-export const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${Math.round(v * 1000) / 10} %`);
+export { ms, pct } from '../../schema/present.js';
 
 export const duration = (from: string, to: string | null): string => {
   const s = ((to ? Date.parse(to) : Date.now()) - Date.parse(from)) / 1000;

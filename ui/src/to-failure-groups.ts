@@ -1,15 +1,9 @@
 // Failures grouped by step × class: how many, a sample message, a sample screenshot. The target
 // site's text (errors, URLs) is always rendered as text, never as markup.
 import { LitElement, css, html } from 'lit';
+import { failureGroups } from '../../schema/present.js';
 import type { PersonResult, StepSummary } from '../../schema/summary.js';
 import { shared } from './styles.js';
-
-interface Group {
-  step: StepSummary;
-  failureClass: string;
-  count: number;
-  sample: PersonResult | undefined;
-}
 
 export class ToFailureGroups extends LitElement {
   static override properties = { steps: { attribute: false }, people: { attribute: false } };
@@ -25,19 +19,8 @@ export class ToFailureGroups extends LitElement {
     this.people = [];
   }
 
-  #groups(): Group[] {
-    return this.steps.flatMap((step) =>
-      Object.entries(step.failures).map(([failureClass, count]) => ({
-        step,
-        failureClass,
-        count: count ?? 0,
-        sample: this.people.find((p) => p.failedStep === step.index && p.errorClass === failureClass),
-      })),
-    );
-  }
-
   override render() {
-    const groups = this.#groups();
+    const groups = failureGroups(this.steps, this.people);
     if (groups.length === 0) return html`<p class="muted">No failures.</p>`;
     return html`${groups.map(
       (g) => html`<section class="card" aria-label=${`${g.count} ${g.failureClass} at step ${g.step.index}`}>

@@ -3,7 +3,7 @@
 import { LitElement, css, html } from 'lit';
 import type { RunComparison, RunSnapshot } from '../../schema/api.js';
 import type { PersonResult } from '../../schema/summary.js';
-import { api } from './api.js';
+import { api, type LiveSummary } from './api.js';
 import { duration, ms, pct } from './format.js';
 import { RunSocketController } from './run-socket.js';
 import { shared } from './styles.js';
@@ -11,6 +11,7 @@ import './to-failure-groups.js';
 import './to-people-table.js';
 import './to-person-detail.js';
 import './to-progress-chart.js';
+import './to-run-health.js';
 import './to-step-funnel.js';
 import type { ToProgressChart } from './to-progress-chart.js';
 
@@ -24,6 +25,7 @@ export class ToRunView extends LitElement {
     _people: { state: true },
     _selected: { state: true },
     _compare: { state: true },
+    _health: { state: true },
     _error: { state: true },
   };
   static override styles = [
@@ -40,6 +42,7 @@ export class ToRunView extends LitElement {
   declare _people: PersonResult[];
   declare _selected: PersonResult | null;
   declare _compare: RunComparison | null;
+  declare _health: Pick<LiveSummary, 'workers' | 'warnings'>;
   declare _error: string;
   #lastPeopleFetch = 0;
   #socket = new RunSocketController(this, {
@@ -55,6 +58,7 @@ export class ToRunView extends LitElement {
     this._people = [];
     this._selected = null;
     this._compare = null;
+    this._health = {};
     this._error = '';
   }
 
@@ -82,6 +86,7 @@ export class ToRunView extends LitElement {
     try {
       const summary = await api.run(this.runId);
       this._people = summary.results;
+      this._health = { workers: summary.workers, warnings: summary.warnings };
       if (summary.status !== 'running') {
         this.#chartFromPeople(summary.startedAt);
         this._compare = await api.compare(this.runId);
@@ -144,6 +149,7 @@ export class ToRunView extends LitElement {
       <div class="grid">
         <section class="card"><to-progress-chart></to-progress-chart></section>
       </div>
+      <to-run-health .workers=${this._health.workers ?? []} .warnings=${this._health.warnings ?? []}></to-run-health>
       <h2>Failures</h2>
       <to-failure-groups .steps=${s.steps} .people=${this._people}></to-failure-groups>
       ${this.#comparison()}

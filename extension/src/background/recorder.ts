@@ -3,11 +3,10 @@
 // steps in IndexedDB; nothing is kept in module variables but a write queue.
 import type { Selector, Step } from '../../../schema/scenario.js';
 import type { CapturedAction, EmailStepRequest, EndCheck, FieldKind, RecorderMode, RecorderState } from '../shared/messages.js';
+import { assertNever } from '../../../schema/never.js';
 import { mentions } from '../shared/scrub.js';
 import { createRecording, getRecording, updateRecording } from './store.js';
 
-/** Two clicks this close on the same element, then a dblclick, are one doubleClick step. */
-const MERGE_WINDOW_MS = 600;
 /** A navigation this soon after a click or key press is what that action caused. */
 const CAUSED_NAVIGATION_MS = 5000;
 
@@ -100,7 +99,9 @@ export function addAction(action: CapturedAction): Promise<RecorderState> {
         case 'click':
         case 'doubleClick': {
           if (action.kind === 'doubleClick' && last?.type === 'click' && same(last.selectors, action.selectors)) {
-            // The browser reports click, click, dblclick: the two clicks become one doubleClick.
+            // The browser reports click, click, dblclick on the same element, the dblclick carrying
+            // its own double-click timing (the system's): the two clicks before it become one
+            // doubleClick. No window of our own is needed.
             const before = steps.at(-2);
             if (before?.type === 'click' && same(before.selectors, action.selectors)) steps.pop();
             steps.pop();
@@ -137,7 +138,7 @@ export function addAction(action: CapturedAction): Promise<RecorderState> {
           });
           return;
         default:
-          action satisfies never;
+          assertNever(action, 'captured action');
       }
     }),
   );

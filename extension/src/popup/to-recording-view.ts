@@ -1,26 +1,13 @@
 // One recording: rename, review and delete steps, turn any typed value into any variable or a
 // fixed value, export as JSON (Turnout or Chrome Recorder), send to a Turnout server, delete.
 import { LitElement, css, html } from 'lit';
+import { describeStep } from '../../../schema/present.js';
 import { USER_FIELDS, type Step } from '../../../schema/scenario.js';
 import { ask, type Recording } from '../shared/messages.js';
 
 /** Every variable a recorded value can become; {{user.unique}} for a field the recorder cannot know. */
 const VARIABLES = USER_FIELDS.map((f) => `{{user.${f}}}`);
 const FIXED = 'fixed';
-
-function describe(step: Step): string {
-  const first = (step as { selectors?: unknown[] }).selectors?.[0];
-  const sel = first ? JSON.stringify(first) : '';
-  switch (step.type) {
-    case 'navigate': return `navigate ${step.url}`;
-    case 'change': return `change ${sel} → ${step.value}`;
-    case 'keyDown': case 'keyUp': return `${step.type} ${step.key}`;
-    case 'waitForEmail': return `wait for email${step.subject ? ` “${step.subject}”` : ''}`;
-    case 'openEmailLink': return `open email link${step.link ? ` “${step.link}”` : ''}`;
-    case 'extractFromEmail': return `extract {{${step.as}}} from email`;
-    default: return `${step.type} ${sel}`;
-  }
-}
 
 export class ToRecordingView extends LitElement {
   static override properties = { recordingId: { type: String }, _recording: { state: true }, _message: { state: true } };
@@ -86,7 +73,7 @@ export class ToRecordingView extends LitElement {
       </div>
       <ol aria-label="Steps">
         ${r.scenario.steps.map(
-          (step, i) => html`<li>${describe(step)}
+          (step, i) => html`<li>${describeStep(step)}
             ${step.type === 'change' ? this.#valueChooser(i, step) : ''}
             <button aria-label=${`Delete step ${i + 1}`} @click=${() => this.#edit(ask('recordings:deleteStep', { id: r.id, index: i }))}>✕</button></li>`,
         )}

@@ -1,8 +1,10 @@
 // Reading a scenario file for any command: a missing file or bad JSON is the person's to fix.
 import { readFile } from 'node:fs/promises';
 import { parseScenarioJson, type Scenario } from '../../../schema/index.js';
+import { ReplayInputError } from '../engine/errors.js';
 
-export class UsageError extends Error {
+/** A flag, file or address the person gave that cannot be used. */
+export class UsageError extends ReplayInputError {
   override name = 'UsageError';
 }
 

@@ -1,7 +1,9 @@
 // The `turnout` command. Errors a person can fix (bad scenario, bad flag, missing secret) print
 // one clear message and exit 2; the farm failing (no browser) exits 4; never a stack trace.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ScenarioError } from '../../../schema/parse.js';
 import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/defaults.js';
+import { InfrastructureError, ReplayInputError } from '../engine/errors.js';
 import type { ServeCommandOptions } from './run-serve.js';
 
 // Each command loads its own modules when it runs: `turnout validate` need not load a browser
@@ -11,9 +13,6 @@ const replayCommand = () => import('./run-replay.js');
 /** Exit codes, as documented in the README. */
 const EXIT = { passed: 0, failed: 1, invalid: 2, thresholds: 3, farm: 4, interrupted: 130 } as const;
 
-/** Errors a person can fix by changing what they asked for (by name: their modules load lazily). */
-const INVALID_INPUT = new Set(['ScenarioError', 'UsageError', 'ReplayInputError', 'ThresholdError', 'ReporterError']);
-const FARM_FAILURE = new Set(['InfrastructureError', 'RunStoppedError']);
 
 function integer(min: number): (value: string) => number {
   return (value) => {
@@ -214,10 +213,11 @@ try {
   if (error instanceof CommanderError) {
     // Help and version exit 0; any other usage mistake is invalid input.
     process.exitCode = error.exitCode === 0 ? 0 : EXIT.invalid;
-  } else if (INVALID_INPUT.has((error as Error).name)) {
-    fail((error as Error).message, EXIT.invalid);
-  } else if (FARM_FAILURE.has((error as Error).name)) {
-    fail((error as Error).message, EXIT.farm);
+  } else if (error instanceof ScenarioError || error instanceof ReplayInputError) {
+    // Errors a person can fix by changing what they asked for.
+    fail(error.message, EXIT.invalid);
+  } else if (error instanceof InfrastructureError) {
+    fail(error.message, EXIT.farm);
   } else {
     const e = error as Error;
     fail(process.env.TURNOUT_DEBUG ? String(e.stack) : `${e.message} (set TURNOUT_DEBUG=1 for details)`, EXIT.farm);

@@ -8,7 +8,8 @@ import { startDemoSite } from '../../../scenarios/demo-site/site.js';
 import { replay } from '../engine/replay.js';
 import { MailSink } from '../mail/sink.js';
 import { progressHooks } from './progress.js';
-import { exitCodeFor, loadScenario, printReport, UsageError } from './run-replay.js';
+import { loadScenario, UsageError } from './load.js';
+import { exitCodeFor, printReport } from './run-replay.js';
 
 export const DEMO_SCENARIO = fromRoot('scenarios', 'demo-enrollment.json');
 

@@ -6,7 +6,7 @@ import { fromRoot } from '../paths.js';
 import { toChromeRecording } from '../../../schema/chrome.js';
 import { importChrome } from '../interop/import-chrome.js';
 import { toPlaywrightSpec } from '../interop/playwright-spec.js';
-import { loadScenario, UsageError } from './run-replay.js';
+import { loadScenario, UsageError } from './load.js';
 
 const HELPERS = fromRoot('server', 'src', 'interop', 'helpers', 'turnout-helpers.ts');
 const SCENARIO_SCHEMA_PATH = fromRoot('scenarios', 'scenario.schema.json');

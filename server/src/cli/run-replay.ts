@@ -21,7 +21,6 @@ import { failureLines, stepTable, verdict } from './table.js';
 /** Exit codes, as documented in the README. */
 export const EXIT = { passed: 0, failed: 1, invalid: 2, thresholds: 3, farm: 4, interrupted: 130 } as const;
 
-export { loadScenario, UsageError };
 
 /**
  * The farm failing comes first; then, when thresholds were given, they are the verdict (a

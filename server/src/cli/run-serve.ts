@@ -5,7 +5,8 @@ import { startDemoSite, type DemoSite } from '../../../scenarios/demo-site/site.
 import { checkRedisUrl, redisLabel } from '../farm/redis.js';
 import { startServer } from '../http/server.js';
 import { DEMO_SCENARIO, faultsFlag } from './run-demo.js';
-import { loadScenario, printReport, UsageError } from './run-replay.js';
+import { loadScenario, UsageError } from './load.js';
+import { printReport } from './run-replay.js';
 
 export const DEMO_SCENARIO_ID = 'demo';
 

@@ -1,8 +1,8 @@
 // `turnout replay --server URL`: the run goes on here, and its events stream to a Turnout server
 // in small batches, so the dashboard shows a nightly run live and keeps it in its history.
-import type { IngestEventInput, RunStatus, RunSummary, Scenario } from '../../../schema/index.js';
+import { hooksToEvents, type IngestEventInput, type RunStatus, type RunSummary, type Scenario } from '../../../schema/index.js';
 import type { ReplayHooks } from '../engine/replay.js';
-import { UsageError } from './run-replay.js';
+import { UsageError } from './load.js';
 
 const FLUSH_INTERVAL_MS = 250;
 
@@ -51,18 +51,13 @@ export class RunStreamer {
   }
 
   hooks(): ReplayHooks {
-    return {
-      onPersonStarted: (user, email) => this.#push({ kind: 'personStarted', user, email }),
-      beforeEachStep: (user, step) => this.#push({ kind: 'stepStarted', user, step }),
-      afterEachStep: (user, result) => this.#push({ kind: 'stepFinished', user, result }),
-      onPersonFinished: (person) => this.#push({ kind: 'personFinished', person }),
-    };
+    return hooksToEvents((event) => this.#push(event));
   }
 
   async close(summary: RunSummary, status: Exclude<RunStatus, 'running' | 'interrupted'>): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     await this.#flush();
-    if (!this.error) await this.#post(`/api/runs/${this.#runId}/finish`, { status, options: summary.options }).catch((e: Error) => void (this.error ??= e.message));
+    if (!this.error) await this.#post(`/api/runs/${this.#runId}/finish`, { status, options: summary.options, warnings: summary.warnings, workers: summary.workers }).catch((e: Error) => void (this.error ??= e.message));
   }
 }
 

@@ -1,9 +1,8 @@
 // The per-step table and failure lines a release engineer reads at the end of a run.
 import type { RunSummary } from '../../../schema/index.js';
 import { topFailure } from '../runs/aggregate.js';
-import { durationSeconds, explained } from '../report/report.js';
+import { durationSeconds, explained, ms } from '../report/report.js';
 
-const ms = (v: number | null): string => (v === null ? '-' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 
 function pad(cells: string[][], rightAligned: ReadonlySet<number>): string {
   const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => [...(row[c] ?? '')].length)));

@@ -5,7 +5,10 @@ export class InfrastructureError extends Error {
   override name = 'InfrastructureError';
 }
 
-/** The run cannot start as asked (missing secret, bad base URL): the person running it can fix it. */
+/**
+ * The run cannot start as asked (missing secret, bad base URL, a flag, a threshold, a reporter):
+ * the person running it can fix it. Every such error is one of these (the CLI exits 2).
+ */
 export class ReplayInputError extends Error {
   override name = 'ReplayInputError';
 }

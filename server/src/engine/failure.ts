@@ -2,19 +2,10 @@
 import { errors } from 'playwright-core';
 import type { FailureClass } from '../../../schema/index.js';
 import { BLOCKED_ERROR, InfrastructureError } from './errors.js';
-import { EmailTimeoutError } from '../mail/sink.js';
+import { EmailTimeoutError } from '../mail/mailbox.js';
+import { StepFailure } from './step-failure.js';
 
-export class StepFailure extends Error {
-  override name = 'StepFailure';
-  constructor(
-    readonly failureClass: FailureClass,
-    message: string,
-    /** True when the step gave up after waiting its whole timeout for something to appear. */
-    readonly waitedOut = false,
-  ) {
-    super(message);
-  }
-}
+export { StepFailure };
 
 /** What the page was doing when the step failed, from the person's network watch. */
 export interface FailureContext {

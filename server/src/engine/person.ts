@@ -1,9 +1,10 @@
 // One synthetic person going through the scenario in a fresh browser context: every step timed,
 // the first failure classed, screenshotted and explained, the context closed whatever happens.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PersonResult, PersonStepResult, Scenario, Step } from '../../../schema/index.js';
-import type { Mailbox } from '../mail/sink.js';
+import type { PersonEventHooks, PersonResult, PersonStepResult, RunPlan, Scenario, Step } from '../../../schema/index.js';
+import { screenshotFile, type Artifacts } from './artifacts.js';
+import type { Mailbox } from '../mail/mailbox.js';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { BrowserPool } from './browser-pool.js';
 import { InfrastructureError } from './errors.js';
@@ -16,31 +17,13 @@ import type { UrlPolicy } from './urls.js';
 import { redact } from './variables.js';
 import { redactZip } from './redact-zip.js';
 
-export interface PersonHooks {
-  onPersonStarted?: (person: number, email: string) => void;
-  beforeEachStep?: (person: number, step: number) => void;
-  afterEachStep?: (person: number, result: PersonStepResult) => void;
-}
+/** What a person reports as they go: the engine's only extension point (see schema/events.ts). */
+export type PersonHooks = Omit<PersonEventHooks, 'onPersonFinished'>;
 
-export interface ArtifactBudget {
-  screenshotCap: number;
-  screenshotsLeft: number;
-  /** Said once each in the run summary: the run goes on without the file. */
-  warnings: Set<string>;
-}
-
+/** One person of a run: the run's plan (the same everywhere), their index, and what this machine gives them. */
 export interface PersonPlan {
+  run: RunPlan;
   index: number;
-  scenario: Scenario;
-  runId: string;
-  runTag: string;
-  seed: string;
-  mailDomain: string;
-  stepTimeoutMs: number;
-  emailTimeoutMs: number;
-  deadlineMs: number;
-  /** Where failure screenshots go; null keeps none. */
-  artifactsDir: string | null;
   fixturesDir: string;
   urls: UrlPolicy;
   sink: Mailbox;
@@ -50,8 +33,8 @@ export interface PersonPlan {
   /** Aborted when the whole run stops (Ctrl-C, stop button). */
   runSignal: AbortSignal;
   env: NodeJS.ProcessEnv;
-  /** Screenshot budget and problems writing files, shared by the run. */
-  artifacts: ArtifactBudget;
+  /** Where the failure screenshot and trace go (a folder here; held for the coordinator on a farm worker). */
+  artifacts: Artifacts;
   /** Traces kept for failed people, up to a cap shared by the run; null records none. */
   traces: { left: number } | null;
   /** Names of the secrets the scenario uses: their values are removed from every message. */
@@ -62,7 +45,7 @@ export interface PersonPlan {
 const SCREENSHOT_TIMEOUT_MS = 3000;
 
 function stepTimeout(plan: PersonPlan, step: Step): number {
-  return step.timeout ?? plan.scenario.timeout ?? plan.stepTimeoutMs;
+  return step.timeout ?? plan.run.scenario.timeout ?? plan.run.stepTimeoutMs;
 }
 
 /** Resolves with the step's outcome or rejects as soon as the person must stop. */
@@ -77,7 +60,8 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
-  const identity = makeIdentity(plan.seed, plan.index, plan.runTag, plan.mailDomain);
+  const { run } = plan;
+  const identity = makeIdentity(run.seed, plan.index, run.runTag, run.mailDomain);
   const secrets = [identity.password, ...plan.secretNames.map((n) => plan.env[n] ?? '')];
   const startedAt = Date.now();
   plan.hooks?.onPersonStarted?.(plan.index, identity.email);
@@ -111,8 +95,8 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   const onRunAbort = (): void => abort.abort(plan.runSignal.reason);
   plan.runSignal.addEventListener('abort', onRunAbort, { once: true });
   const deadline = setTimeout(
-    () => abort.abort(new StepFailure('timeout', `gave up: the person deadline of ${plan.deadlineMs / 1000} s passed`)),
-    plan.deadlineMs,
+    () => abort.abort(new StepFailure('timeout', `gave up: the person deadline of ${run.personDeadlineMs / 1000} s passed`)),
+    run.personDeadlineMs,
   );
 
   let lease: Awaited<ReturnType<BrowserPool['newContext']>> | null = null;
@@ -121,7 +105,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   const onBrowserGone = (): void => abort.abort(new InfrastructureError(lease?.where ? `browser server ${lease.where} closed the connection` : 'Chromium exited'));
   try {
     if (plan.runSignal.aborted) throw plan.runSignal.reason;
-    lease = await plan.pool.newContext({ viewport: firstViewport(plan.scenario), proxy: plan.urls.browserProxy() });
+    lease = await plan.pool.newContext({ viewport: firstViewport(run.scenario), proxy: plan.urls.browserProxy() });
     const { context } = lease;
     if (lease.where) result.worker = `${plan.worker ?? 'local'} via ${lease.where}`;
     // A browser that goes away ends its people's steps at once, not at their timeouts.
@@ -131,7 +115,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     // farm must not become a way into internal services. Chromium enforces it (the context's
     // proxy, see UrlPolicy.browserProxy); the watch counts what was blocked, per origin.
     watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
-    const tracing = plan.traces && plan.traces.left > 0 && plan.artifactsDir;
+    const tracing = plan.traces && plan.traces.left > 0 && plan.artifacts.dir;
     if (tracing) await context.tracing.start({ screenshots: true, snapshots: true });
     const session: PersonSession = {
       context,
@@ -139,17 +123,17 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       watch,
       sink: plan.sink,
       urls: plan.urls,
-      scope: { user: identity, runId: plan.runId, extracted: new Map(), env: plan.env },
+      scope: { user: identity, runId: run.runId, extracted: new Map(), env: plan.env },
       signal: abort.signal,
       startedAt,
       previousStepEndedAt: startedAt,
       lastEmail: null,
-      emailTimeoutMs: plan.emailTimeoutMs,
+      emailTimeoutMs: run.emailTimeoutMs,
       fixturesDir: plan.fixturesDir,
       matchedSelector: null,
       measuredMs: null,
     };
-    for (const [index, step] of plan.scenario.steps.entries()) {
+    for (const [index, step] of run.scenario.steps.entries()) {
       plan.hooks?.beforeEachStep?.(plan.index, index);
       const stepStarted = Date.now();
       session.matchedSelector = null;
@@ -234,11 +218,12 @@ async function keepTrace(plan: PersonPlan, context: BrowserContext, result: Pers
   const keep = result.status === 'failed' && result.errorClass !== 'infrastructure' && plan.traces!.left > 0;
   if (!keep) return void (await context.tracing.stop().catch(() => undefined));
   plan.traces!.left--;
-  const file = join('traces', `${plan.runId}-person-${plan.index}.zip`);
-  const path = join(plan.artifactsDir!, file);
-  const saved = await mkdir(join(plan.artifactsDir!, 'traces'), { recursive: true })
+  const dir = plan.artifacts.dir!;
+  const file = join('traces', `${plan.run.runId}-person-${plan.index}.zip`);
+  const path = join(dir, file);
+  const saved = await mkdir(join(dir, 'traces'), { recursive: true })
     .then(() => context.tracing.stop({ path }))
-    .then(() => true, (e: NodeJS.ErrnoException) => (plan.artifacts.warnings.add(`could not write traces to ${plan.artifactsDir}: ${e.code ?? e.message}`), false));
+    .then(() => true, (e: NodeJS.ErrnoException) => (plan.artifacts.warnings.add(`could not write traces to ${dir}: ${e.code ?? e.message}`), false));
   if (!saved) return;
   // Playwright records what was typed: the person's password and secrets go before it is kept,
   // and a trace that cannot be cleaned is not kept at all.
@@ -254,22 +239,8 @@ async function recordPage(plan: PersonPlan, session: PersonSession, result: Pers
   result.url = page.url();
   const says = await pageSays(page);
   result.pageSays = says && redact(says, secrets);
-  if (!plan.artifactsDir) return;
-  if (plan.artifacts.screenshotsLeft <= 0) {
-    plan.artifacts.warnings.add(`screenshots stopped at the cap of ${plan.artifacts.screenshotCap} for this run`);
-    return;
-  }
-  plan.artifacts.screenshotsLeft--;
-  const file = join('screenshots', `${plan.runId}-person-${plan.index}-step-${result.failedStep}.png`);
+  if (!plan.artifacts.wantsScreenshot()) return;
   // A page that cannot even paint (a crashed renderer) still has its error and URL.
   const image = await page.screenshot({ timeout: SCREENSHOT_TIMEOUT_MS }).catch(() => null);
-  if (!image) return;
-  try {
-    await mkdir(join(plan.artifactsDir, 'screenshots'), { recursive: true });
-    await writeFile(join(plan.artifactsDir, file), image);
-    result.screenshot = file;
-  } catch (e) {
-    // A full or read-only disk costs the pictures, never the run or its results.
-    plan.artifacts.warnings.add(`could not write screenshots to ${plan.artifactsDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  if (image) result.screenshot = await plan.artifacts.keepScreenshot(screenshotFile(plan.run.runId, plan.index, result.failedStep), image);
 }

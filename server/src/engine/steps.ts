@@ -2,9 +2,9 @@
 // types lives here and ends in assertNever, so a new type fails to compile until it is handled.
 import { resolve } from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
-import type { Step, StepOf } from '../../../schema/index.js';
+import { assertNever, type Step, type StepOf } from '../../../schema/index.js';
 import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
-import type { Mailbox, ReceivedEmail } from '../mail/sink.js';
+import type { Mailbox, ReceivedEmail } from '../mail/mailbox.js';
 import { StepFailure } from './failure.js';
 import { findElement, findFrame } from './locate.js';
 import { checkLanding, expectedLanding } from './landing.js';
@@ -32,10 +32,6 @@ export interface PersonSession {
   matchedSelector: string | null;
   /** Set by a step whose duration is not its wall time (waitForEmail: send-to-receive latency). */
   measuredMs: number | null;
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unhandled step ${JSON.stringify(value)}`);
 }
 
 const MOUSE_BUTTONS = { primary: 'left', auxiliary: 'middle', secondary: 'right', back: 'left', forward: 'left' } as const;
@@ -276,6 +272,6 @@ export async function runStep(s: PersonSession, step: Step, timeoutMs: number): 
     case 'extractFromEmail':
       return extractFromEmail(s, step);
     default:
-      return assertNever(step);
+      return assertNever(step, 'step');
   }
 }

@@ -2,7 +2,7 @@
 // scenario's own origins plus the base URL, so a scenario cannot steer the farm elsewhere.
 import type { Scenario } from '../../../schema/index.js';
 import { ReplayInputError } from './errors.js';
-import { StepFailure } from './failure.js';
+import { StepFailure } from './step-failure.js';
 
 function originOf(url: string): string | null {
   try {

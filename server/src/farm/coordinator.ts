@@ -3,19 +3,18 @@
 // run (so the live view, the store and reports do not change) and ends the run when every person
 // is accounted for exactly once: finished on a worker, or failed as `infrastructure` when the
 // farm could not run them (a worker lost twice, no worker at all, a stop).
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
-import type { PersonResult, RunSummary, Scenario } from '../../../schema/index.js';
-import { DEFAULT_EMAIL_TIMEOUT_MS, DEFAULT_SCREENSHOT_CAP, DEFAULT_SMTP_PORT } from '../engine/defaults.js';
+import { applyEvent, eventUser, FarmEvent, PersonJobResult, type PersonJob, type PersonResult, type RunSummary, type Scenario } from '../../../schema/index.js';
+import { ArtifactFolder, screenshotFile } from '../engine/artifacts.js';
+import { DEFAULT_SMTP_PORT } from '../engine/defaults.js';
 import { InfrastructureError } from '../engine/errors.js';
-import { newRunId, runOptionsOf, type ReplayHooks, type ReplayOptions } from '../engine/replay.js';
-import { UrlPolicy } from '../engine/urls.js';
+import { RunHealth, type HealthSample } from '../engine/health.js';
+import type { ReplayHooks } from '../engine/replay.js';
+import { planRun, type ReplayOptions } from '../engine/run-plan.js';
 import { MailSink } from '../mail/sink.js';
 import { buildSummary } from '../runs/aggregate.js';
-import { RunHealth, type HealthSample } from '../engine/health.js';
 import { relayMail } from './mail.js';
-import { connectRedis, controlChannel, eventsChannel, HEALTH_CHANNEL, jobId, PEOPLE_QUEUE, planKey, redisLabel, RUN_PLAN_TTL_S, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
+import { connectRedis, controlChannel, eventsChannel, HEALTH_CHANNEL, jobId, parseMessage, PEOPLE_QUEUE, planKey, redisLabel, RUN_PLAN_TTL_S } from './redis.js';
 
 export interface FarmOptions {
   /** The farm's Redis: `redis://host:port`. */
@@ -44,25 +43,10 @@ interface Person {
 }
 
 export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & FarmOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {
-  const total = options.users * (options.iterations ?? 1);
-  const runId = options.runId ?? newRunId();
   // Concurrency and browsers are the workers' to say: filled in from their health at the end.
-  const runOptions = runOptionsOf(options, runId, { concurrency: 0, browsers: 0, browser: 'farm' });
-  new UrlPolicy(scenario, runOptions.baseUrl, options.allowOrigins); // a bad base URL fails here, not on every worker
-  const screenshotCap = options.screenshotCap ?? DEFAULT_SCREENSHOT_CAP;
-  const plan: RunPlan = {
-    runId,
-    scenario,
-    seed: runOptions.seed,
-    runTag: runId.slice(-6),
-    mailDomain: runOptions.mailDomain,
-    stepTimeoutMs: runOptions.stepTimeoutMs,
-    emailTimeoutMs: options.emailTimeoutMs ?? DEFAULT_EMAIL_TIMEOUT_MS,
-    personDeadlineMs: runOptions.personDeadlineMs,
-    baseUrl: runOptions.baseUrl,
-    allowOrigins: [...(options.allowOrigins ?? [])],
-    screenshotCap,
-  };
+  // Secrets are the workers' too: each checks its own environment.
+  const { plan, options: runOptions } = planRun(scenario, options, { concurrency: 0, browsers: 0, browser: 'farm' });
+  const { runId, total } = plan;
 
   const label = redisLabel(options.redis);
   let redisError: Error | null = null;
@@ -82,7 +66,7 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
     clearTimeout(connectTimer);
   }
   const subscriber = connectRedis(options.redis, 'turnout-coordinator-sub', onError);
-  const queue = new Queue<PersonJob, PersonJobResult>(PEOPLE_QUEUE, { connection: redis });
+  const queue = new Queue<PersonJob, unknown>(PEOPLE_QUEUE, { connection: redis });
   const eventsConnection = connectRedis(options.redis, 'turnout-coordinator-events', onError);
   const events = new QueueEvents(PEOPLE_QUEUE, { connection: eventsConnection });
   queue.on('error', onError);
@@ -97,8 +81,8 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
   /** People a stop removed from the queue before they started: not run, as in-process. */
   const skipped = new Set<number>();
   const accounted = (user: number): boolean => results.has(user) || skipped.has(user);
-  const warnings = new Set<string>();
-  let screenshotsLeft = screenshotCap;
+  const artifacts = new ArtifactFolder(options.artifactsDir ?? null, plan.screenshotCap);
+  const warnings = artifacts.warnings;
   const startedAt = new Date();
   let settle: () => void = () => undefined;
   const allIn = new Promise<void>((resolve) => (settle = resolve));
@@ -118,25 +102,18 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
     if (results.size + skipped.size === total) settle();
   };
 
-  const keepScreenshot = async (result: PersonResult, png: string | null): Promise<void> => {
-    result.screenshot = null;
-    if (!png || !options.artifactsDir) return;
-    if (screenshotsLeft <= 0) return void warnings.add(`screenshots stopped at the cap of ${screenshotCap} for this run`);
-    screenshotsLeft--;
-    const file = join('screenshots', `${runId}-person-${result.user}-step-${result.failedStep}.png`);
-    try {
-      await mkdir(join(options.artifactsDir, 'screenshots'), { recursive: true });
-      await writeFile(join(options.artifactsDir, file), Buffer.from(png, 'base64'));
-      result.screenshot = file;
-    } catch (e) {
-      warnings.add(`could not write screenshots to ${options.artifactsDir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  };
-
-  const completed = async (user: number, value: PersonJobResult | string): Promise<void> => {
+  /** A worker's result, parsed: one that does not parse fails that person alone, as the farm's fault. */
+  const completed = async (user: number, value: unknown): Promise<void> => {
     if (accounted(user)) return;
-    const { person, screenshotPng } = typeof value === 'string' ? (JSON.parse(value) as PersonJobResult) : value;
-    await keepScreenshot(person, screenshotPng);
+    let job: PersonJobResult;
+    try {
+      job = parseMessage(PersonJobResult, value, `the result of person ${user}`);
+      if (job.person.user !== user) throw new Error(`the result of person ${user} names person ${job.person.user}`);
+    } catch (e) {
+      return failed(user, (e as Error).message);
+    }
+    const { person, screenshotPng } = job;
+    person.screenshot = screenshotPng ? await artifacts.keepScreenshot(screenshotFile(runId, user, person.failedStep), Buffer.from(screenshotPng, 'base64')) : null;
     account(user, person);
   };
   const failed = (user: number, reason: string): void => {
@@ -146,10 +123,11 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
 
   events.on('completed', ({ jobId: id, returnvalue }) => {
     const user = userOf(id);
-    if (user !== null) void completed(user, returnvalue as PersonJobResult | string).catch(onError);
+    if (user !== null) void completed(user, returnvalue).catch(onError);
   });
   /** People whose worker went silent mid-flow (lost, or too busy to renew its lock): started again. */
   const restarted = new Set<number>();
+  const dropped: { count: number; first?: string } = { count: 0 };
   events.on('stalled', ({ jobId: id }) => {
     const user = userOf(id);
     if (user !== null && !accounted(user)) restarted.add(user);
@@ -161,19 +139,25 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
 
   subscriber.on('message', (channel: string, message: string) => {
     if (channel === HEALTH_CHANNEL) return health.add(JSON.parse(message) as HealthSample);
-    const e = JSON.parse(message) as FarmEvent;
-    if (accounted(e.user)) return;
-    const p = people.get(e.user) ?? { attempt: null, email: '', started: false };
-    people.set(e.user, p);
-    if (e.kind === 'personStarted') {
+    // An event that does not parse is dropped (and counted): the person's result still counts.
+    let farm: FarmEvent;
+    try {
+      farm = parseMessage(FarmEvent, message, 'a step event');
+    } catch (e) {
+      dropped.first ??= (e as Error).message;
+      return void dropped.count++;
+    }
+    const { attempt, event } = farm;
+    const user = eventUser(event);
+    if (accounted(user) || user > total || event.kind === 'personFinished') return; // results come with the job
+    const p = people.get(user) ?? { attempt: null, email: '', started: false };
+    people.set(user, p);
+    if (event.kind === 'personStarted') {
       // A retried person starts over on another worker: the live view follows the new attempt.
-      p.attempt = e.attempt;
-      p.email = e.email;
-      p.started = true;
-      hooks.onPersonStarted?.(e.user, e.email);
-    } else if (e.attempt === p.attempt) {
-      if (e.kind === 'stepStarted') hooks.beforeEachStep?.(e.user, e.step);
-      else hooks.afterEachStep?.(e.user, e.result);
+      Object.assign(p, { attempt, email: event.email, started: true });
+      applyEvent(event, hooks);
+    } else if (attempt === p.attempt) {
+      applyEvent(event, hooks);
     }
   });
 
@@ -215,14 +199,13 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     await subscriber.subscribe(eventsChannel(runId), HEALTH_CHANNEL);
     await redis.set(planKey(runId), JSON.stringify(plan), 'EX', RUN_PLAN_TTL_S);
-    const rampStep = total > 1 ? runOptions.rampUpMs / total : 0;
     await queue.addBulk(
       Array.from({ length: total }, (_, k) => ({
         name: 'person',
         data: { runId, user: k + 1 },
         opts: {
           jobId: jobId(runId, k + 1),
-          delay: Math.round(k * rampStep),
+          delay: Math.round(k * plan.rampStepMs),
           // An error in the worker itself (no plan, a missing secret) is tried once more.
           attempts: 2,
           removeOnComplete: { age: 3600 },
@@ -279,6 +262,7 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
     const list = [...restarted].sort((a, b) => a - b);
     warnings.add(`${list.length} person(s) were started again because their worker went silent mid-flow (a lost or saturated worker): ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
   }
+  if (dropped.count) warnings.add(`dropped ${dropped.count} malformed step event(s) from the farm; the first: ${dropped.first}`);
   const workers = health.summary();
   runOptions.concurrency = health.concurrency();
   runOptions.browsers = workers.length;

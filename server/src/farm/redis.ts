@@ -1,7 +1,9 @@
 // What the farm keeps in Redis, in one place: the BullMQ queue of people, each run's plan, the
 // channels for step events, stop requests and worker health, and the relayed inboxes.
+import { UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { PersonResult, PersonStepResult, Scenario } from '../../../schema/index.js';
+import type { z } from 'zod';
+import { formatPath } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
 
 /** One BullMQ queue for every run: a job is one synthetic person of one run. */
@@ -20,37 +22,23 @@ export const mailKey = (address: string): string => `turnout:mail:${address.toLo
 /** BullMQ job ids may not contain ':'; one id per person of a run makes enqueueing idempotent. */
 export const jobId = (runId: string, user: number): string => `${runId}.${user}`;
 
-/** What a worker needs to replay any person of a run (secrets stay in the workers' environment). */
-export interface RunPlan {
-  runId: string;
-  scenario: Scenario;
-  seed: string;
-  runTag: string;
-  mailDomain: string;
-  stepTimeoutMs: number;
-  emailTimeoutMs: number;
-  personDeadlineMs: number;
-  baseUrl: string | null;
-  allowOrigins: string[];
-  screenshotCap: number;
-}
-
-export interface PersonJob {
-  runId: string;
-  user: number;
-}
-
-/** A step event from a worker; `attempt` tells a retried person's events from the first try's. */
-export type FarmEvent =
-  | { kind: 'personStarted'; user: number; attempt: string; email: string; worker: string }
-  | { kind: 'stepStarted'; user: number; attempt: string; step: number }
-  | { kind: 'stepFinished'; user: number; attempt: string; result: PersonStepResult };
-
-/** The job's return value: the person's result and their failure screenshot, if any. */
-export interface PersonJobResult {
-  person: PersonResult;
-  /** PNG, base64, shipped back so that reports on the coordinator can show it. */
-  screenshotPng: string | null;
+/**
+ * A message read from Redis, parsed like any input at a trust boundary: a job, a plan or an event
+ * that does not parse is refused with what is wrong and where, never used with a cast.
+ */
+export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
+  let data = raw;
+  if (typeof raw === 'string') {
+    try {
+      data = JSON.parse(raw);
+    } catch {
+      throw new UnrecoverableError(`${what} is not JSON`);
+    }
+  }
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`);
+  throw new UnrecoverableError(`${what} is malformed: ${problems.join('; ')}`);
 }
 
 /** The address as people may see it: no password. */

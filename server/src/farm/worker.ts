@@ -2,21 +2,20 @@
 // its own browsers (local Chromium or browser servers), streams step events back over Redis
 // pub/sub and returns the person's result (with the failure screenshot) as the job's value.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Worker, type Job } from 'bullmq';
+import { availableParallelism } from 'node:os';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { hooksToEvents, PersonJob, RunPlan, type FarmEvent, type PersonJobResult, type RunEvent } from '../../../schema/index.js';
+import { HeldScreenshot } from '../engine/artifacts.js';
 import { BrowserPool, parseEndpoint } from '../engine/browser-pool.js';
 import type { BrowserKind } from '../engine/chromium.js';
-import type { ArtifactBudget } from '../engine/person.js';
-import { runPerson } from '../engine/person.js';
-import { UrlPolicy } from '../engine/urls.js';
-import { secretNames } from '../engine/variables.js';
 import { InfrastructureError } from '../engine/errors.js';
 import { HealthSampler } from '../engine/health.js';
+import { runPerson } from '../engine/person.js';
+import { requireSecrets } from '../engine/run-plan.js';
+import { UrlPolicy } from '../engine/urls.js';
 import { RedisMailbox } from './mail.js';
-import { checkRedisUrl, connectRedis, CONTROL_PATTERN, eventsChannel, HEALTH_CHANNEL, PEOPLE_QUEUE, planKey, redisLabel, type FarmEvent, type PersonJob, type PersonJobResult, type RunPlan } from './redis.js';
+import { checkRedisUrl, connectRedis, CONTROL_PATTERN, eventsChannel, HEALTH_CHANNEL, parseMessage, PEOPLE_QUEUE, planKey, redisLabel } from './redis.js';
 
 export const DEFAULT_LOCK_DURATION_MS = 30_000;
 
@@ -41,9 +40,7 @@ export interface FarmWorkerOptions {
 interface WorkerRun {
   plan: RunPlan;
   urls: UrlPolicy;
-  secrets: string[];
   stop: AbortController;
-  artifacts: ArtifactBudget;
   active: number;
 }
 
@@ -63,7 +60,7 @@ export class FarmWorker {
   #sampler: HealthSampler;
   #runs = new Map<string, WorkerRun>();
   #stopped = new Set<string>();
-  #worker: Worker<PersonJob, PersonJobResult>;
+  #worker: Worker<unknown, PersonJobResult>;
   #closing: Promise<void> | null = null;
 
   constructor(options: FarmWorkerOptions) {
@@ -92,7 +89,7 @@ export class FarmWorker {
       this.#runs.get(runId)?.stop.abort(new RunStoppedOnFarm('the run was stopped before this person finished'));
     });
     const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
-    this.#worker = new Worker<PersonJob, PersonJobResult>(PEOPLE_QUEUE, (job) => this.#process(job), {
+    this.#worker = new Worker<unknown, PersonJobResult>(PEOPLE_QUEUE, (job) => this.#process(job), {
       connection: this.#redis,
       name: this.name,
       concurrency,
@@ -117,47 +114,40 @@ export class FarmWorker {
     const known = this.#runs.get(runId);
     if (known) return known;
     const raw = await this.#redis.get(planKey(runId));
-    if (!raw) throw new Error(`run ${runId} has no plan in Redis (it ended, or its plan expired)`);
-    const plan = JSON.parse(raw) as RunPlan;
+    if (!raw) throw new UnrecoverableError(`run ${runId} has no plan in Redis (it ended, or its plan expired)`);
+    const plan = parseMessage(RunPlan, raw, `the plan of run ${runId}`);
     const again = this.#runs.get(runId);
     if (again) return again;
-    const run: WorkerRun = {
-      plan,
-      urls: new UrlPolicy(plan.scenario, plan.baseUrl, plan.allowOrigins),
-      secrets: secretNames(plan.scenario),
-      stop: new AbortController(),
-      artifacts: { screenshotCap: plan.screenshotCap, screenshotsLeft: plan.screenshotCap, warnings: new Set() },
-      active: 0,
-    };
+    const run: WorkerRun = { plan, urls: new UrlPolicy(plan.scenario, plan.baseUrl, plan.allowOrigins), stop: new AbortController(), active: 0 };
     this.#runs.set(runId, run);
     return run;
   }
 
-  async #process(job: Job<PersonJob, PersonJobResult>): Promise<PersonJobResult> {
-    const { runId, user } = job.data;
+  async #process(job: Job<unknown, PersonJobResult>): Promise<PersonJobResult> {
+    // Redis is a boundary: what is on it is parsed like any input, and a job that does not parse
+    // fails that person alone (as the farm's fault), at once, without a retry.
+    const { runId, user } = parseMessage(PersonJob, job.data, `job ${job.id}`);
     if (this.#stopped.has(runId)) throw new RunStoppedOnFarm('the run was stopped before this person started');
     const run = await this.#plan(runId);
+    if (user > run.plan.total) throw new UnrecoverableError(`job ${job.id}: person ${user} is not in run ${runId} (${run.plan.total} people)`);
     const env = this.#options.env ?? process.env;
-    const missing = run.secrets.filter((n) => env[n] === undefined);
-    if (missing.length) throw new Error(`worker ${this.name} has no ${missing.join(', ')} in its environment`);
+    let secrets: string[];
+    try {
+      secrets = requireSecrets(run.plan.scenario, env, `the environment of worker ${this.name}`);
+    } catch (e) {
+      throw new UnrecoverableError((e as Error).message);
+    }
     const attempt = randomUUID();
     const channel = eventsChannel(runId);
-    const publish = (e: FarmEvent): void => void this.#redis.publish(channel, JSON.stringify(e)).catch(() => undefined);
-    const dir = await mkdtemp(join(tmpdir(), 'turnout-worker-'));
+    const publish = (event: RunEvent): void =>
+      void this.#redis.publish(channel, JSON.stringify({ attempt, worker: this.name, event } satisfies FarmEvent)).catch(() => undefined);
+    const { onPersonStarted, beforeEachStep, afterEachStep } = hooksToEvents(publish);
+    const screenshot = new HeldScreenshot();
     run.active++;
     try {
-      const { plan } = run;
       const person = await runPerson({
+        run: run.plan,
         index: user,
-        scenario: plan.scenario,
-        runId,
-        runTag: plan.runTag,
-        seed: plan.seed,
-        mailDomain: plan.mailDomain,
-        stepTimeoutMs: plan.stepTimeoutMs,
-        emailTimeoutMs: plan.emailTimeoutMs,
-        deadlineMs: plan.personDeadlineMs,
-        artifactsDir: dir,
         fixturesDir: this.#options.fixturesDir ?? process.cwd(),
         urls: run.urls,
         sink: this.#mailbox,
@@ -165,21 +155,15 @@ export class FarmWorker {
         worker: this.name,
         runSignal: run.stop.signal,
         env,
-        secretNames: run.secrets,
+        secretNames: secrets,
         traces: null,
-        artifacts: run.artifacts,
-        hooks: {
-          onPersonStarted: (u, email) => publish({ kind: 'personStarted', user: u, attempt, email, worker: this.name }),
-          beforeEachStep: (u, step) => publish({ kind: 'stepStarted', user: u, attempt, step }),
-          afterEachStep: (u, result) => publish({ kind: 'stepFinished', user: u, attempt, result }),
-        },
+        artifacts: screenshot,
+        hooks: { onPersonStarted, beforeEachStep, afterEachStep },
       });
-      const screenshotPng = person.screenshot ? await readFile(join(dir, person.screenshot)).then((b) => b.toString('base64'), () => null) : null;
-      return { person, screenshotPng };
+      return { person, screenshotPng: person.screenshot && screenshot.png ? screenshot.png.toString('base64') : null };
     } finally {
       run.active--;
       if (run.active === 0) this.#runs.delete(runId);
-      await rm(dir, { recursive: true, force: true });
     }
   }
 

@@ -2,7 +2,7 @@
 // Express app without listening, so tests run the real thing on a random port in-process.
 // Handlers read: validate → act → answer. Express 5 forwards rejected promises to the error
 // handler at the bottom; no async wrappers.
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -11,6 +11,7 @@ import { ReplayInputError } from '../engine/errors.js';
 import type { MailSink, ReceivedEmail } from '../mail/sink.js';
 import { fromRoot } from '../paths.js';
 import { NotFoundError, type RunManager } from '../runs/manager.js';
+import { SESSION_COOKIE, tokenMatches, tokenOf } from './auth.js';
 import { createMetrics } from './metrics.js';
 import type { RunStore } from '../runs/store.js';
 
@@ -28,23 +29,6 @@ export interface AppDeps {
   maxSteps?: number;
   /** When set, the API, metrics, artifacts and socket.io need it (Bearer header or session cookie). */
   token?: string | null;
-}
-
-export const SESSION_COOKIE = 'turnout_session';
-
-/** Constant-time comparison, so the token cannot be guessed byte by byte from response times. */
-export function tokenMatches(given: string | undefined, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** The token a request carries: `Authorization: Bearer …` or the dashboard's session cookie. */
-export function tokenOf(headers: { authorization?: string; cookie?: string }): string | undefined {
-  const bearer = /^Bearer (.+)$/.exec(headers.authorization ?? '')?.[1];
-  if (bearer) return bearer;
-  return new RegExp(`(?:^|;\\s*)${SESSION_COOKIE}=([^;]+)`).exec(headers.cookie ?? '')?.[1];
 }
 
 class HttpError extends Error {
@@ -151,7 +135,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/api/runs/:id/finish', (req, res) => {
     const parsed = FinishRunRequest.safeParse(req.body ?? {});
     if (!parsed.success) throw zodBadRequest(parsed.error, 'invalid finish');
-    res.json(manager.finishExternal(run(req), parsed.data.status, parsed.data.options));
+    const { status, options, warnings, workers } = parsed.data;
+    res.json(manager.finishExternal(run(req), status, options, { warnings, workers }));
   });
   app.get('/api/runs', (_req, res) => void res.json(manager.list()));
   app.get('/api/runs/:id', (req, res) => void res.json(found(manager.summary(run(req)), `run ${run(req)}`)));

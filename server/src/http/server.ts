@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ReplayInputError } from '../engine/errors.js';
-import type { RunOptionsAnywhere } from '../farm/dispatch.js';
+import { runScenario, type RunOptionsAnywhere } from '../farm/dispatch.js';
 import { MailSink } from '../mail/sink.js';
 import { attachRealtime } from '../realtime/io.js';
 import { RunManager } from '../runs/manager.js';
@@ -52,7 +52,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const interrupted = store.markInterrupted();
   const sink = new MailSink({ port: options.smtpPort });
   await sink.start();
-  const manager = new RunManager({ store, sink, artifactsDir, defaults: options.defaults, maxUsers: options.maxUsers });
+  const manager = new RunManager({ run: runScenario, store, sink, artifactsDir, defaults: options.defaults, maxUsers: options.maxUsers });
   const http = createServer(createApp({ store, manager, sink, artifactsDir, token: options.token, bodyLimit: options.bodyLimit, maxSteps: options.maxSteps }));
   const io = attachRealtime(http, manager, options.token ?? null);
   http.listen(options.port, host);

@@ -2,7 +2,7 @@
 // the best selector candidate; identities from a small helper; email steps through that helper,
 // which asks a running Turnout server's sink (TURNOUT_URL) for the person's mail.
 import type { Scenario, Selector, Step } from '../../../schema/index.js';
-import { VARIABLE_PATTERN } from '../../../schema/index.js';
+import { assertNever, VARIABLE_PATTERN } from '../../../schema/index.js';
 import { UrlPolicy } from '../engine/urls.js';
 import { describeStep } from '../runs/describe.js';
 
@@ -83,7 +83,7 @@ function statement(step: Step): string {
     case 'extractFromEmail':
       return `vars[${q(step.as)}] = mail.extract(${q(step.pattern)});`;
     default:
-      return `// ${(step as Step).type}`;
+      return assertNever(step, 'step');
   }
 }
 

@@ -4,34 +4,10 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
-import { extractLinks, type EmailLink } from './links.js';
+import { extractLinks } from './links.js';
+import { emailTimeout, type Mailbox, type ReceivedEmail, type WaitForEmailOptions } from './mailbox.js';
 
-export interface ReceivedEmail {
-  id: number;
-  to: string[];
-  from: string | null;
-  subject: string;
-  text: string;
-  html: string | null;
-  links: EmailLink[];
-  /** Epoch milliseconds when the sink finished receiving the message. */
-  receivedAt: number;
-}
-
-export interface WaitForEmailOptions {
-  /** Only messages received at or after this epoch-ms time count. */
-  since: number;
-  /** Only messages newer than this one count (a second email in the same flow). */
-  afterId?: number;
-  subject?: (subject: string) => boolean;
-  timeoutMs: number;
-  signal?: AbortSignal;
-}
-
-/** Where a person's mail is waited for: the sink itself, or its relay on a farm worker. */
-export interface Mailbox {
-  waitFor(address: string, options: WaitForEmailOptions): Promise<ReceivedEmail>;
-}
+export { EmailTimeoutError, emailTimeout, type Mailbox, type ReceivedEmail, type WaitForEmailOptions } from './mailbox.js';
 
 export interface MailSinkOptions {
   port: number;
@@ -43,10 +19,6 @@ export interface MailSinkOptions {
 }
 
 const SINK_CLOSE_GRACE_MS = 500;
-
-export class EmailTimeoutError extends Error {
-  override name = 'EmailTimeoutError';
-}
 
 interface Waiter {
   accepts: (mail: ReceivedEmail) => boolean;
@@ -190,8 +162,4 @@ export class MailSink implements Mailbox {
       options.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
-}
-
-export function emailTimeout(address: string, timeoutMs: number): EmailTimeoutError {
-  return new EmailTimeoutError(`no email for ${address} within ${Number((timeoutMs / 1000).toFixed(1))} s`);
 }

@@ -3,7 +3,7 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../../schema/index.js';
-import { tokenMatches, tokenOf } from '../http/app.js';
+import { tokenMatches, tokenOf } from '../http/auth.js';
 import type { RunManager } from '../runs/manager.js';
 
 const room = (runId: string): string => `run:${runId}`;

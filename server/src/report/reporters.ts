@@ -1,6 +1,7 @@
 // `--reporter KIND[=TARGET]`, several at once: json=FILE, junit=FILE, html=DIR, github[=FILE].
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { ReplayInputError } from '../engine/errors.js';
 import { writeHtmlReport } from './html.js';
 import { junitReport } from './junit.js';
 import { markdownReport } from './markdown.js';
@@ -14,7 +15,7 @@ export interface Reporter {
   target: string | null;
 }
 
-export class ReporterError extends Error {
+export class ReporterError extends ReplayInputError {
   override name = 'ReporterError';
 }
 

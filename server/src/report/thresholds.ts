@@ -10,8 +10,9 @@
 // written with a unit: 800ms, 5s, 2m; rates also as percentages: 99%).
 // Both: people failed by class, the class with underscores (unexpected_page==0, http_error<3).
 import { FAILURE_CLASSES, type FailureClass, type RunSummary, type StepSummary } from '../../../schema/index.js';
+import { ReplayInputError } from '../engine/errors.js';
 
-export class ThresholdError extends Error {
+export class ThresholdError extends ReplayInputError {
   override name = 'ThresholdError';
 }
 

@@ -2,16 +2,15 @@
 // published as throttled snapshots (a few per second per run, whatever the crowd size) plus one
 // event per failed person. Knows nothing of HTTP or sockets: they listen to its events.
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import { MAX_USERS_PER_RUN, type IngestEvent, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type RunSummary, type Scenario, type StartRunRequest } from '../../../schema/index.js';
+import { applyEvent, MAX_USERS_PER_RUN, type IngestEvent, type LiveRunSummary, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type Scenario, type StartRunRequest } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
 import type { ReplayHooks } from '../engine/replay.js';
-import { runScenario, type RunOptionsAnywhere } from '../farm/dispatch.js';
-import { secretNames } from '../engine/variables.js';
+import type { RunOptionsAnywhere, runScenario } from '../farm/dispatch.js';
+import { newRunId, requireSecrets } from '../engine/run-plan.js';
 import type { MailSink } from '../mail/sink.js';
 import { compareSummaries } from '../report/compare.js';
-import { countPeople, summarizeSteps } from './aggregate.js';
-import type { RunStore } from './store.js';
+import { buildSummary, countPeople, summarizeSteps } from './aggregate.js';
+import type { RunHealthRecord, RunStore } from './store.js';
 
 /** How often a live run's snapshot is published while something changed. */
 export const SNAPSHOT_INTERVAL_MS = 200;
@@ -28,6 +27,8 @@ export interface RunManagerEvents {
 }
 
 export interface RunManagerOptions {
+  /** Replays a run, here or on the farm: handed in by the server's composition root. */
+  run: typeof runScenario;
   store: RunStore;
   sink: MailSink;
   artifactsDir: string;
@@ -46,6 +47,8 @@ interface InProgress {
 interface LiveRun {
   info: RunInfo;
   scenario: Scenario;
+  /** Warnings and worker health, known when the run ends. */
+  health: RunHealthRecord;
   finished: PersonResult[];
   inProgress: Map<number, InProgress>;
   stop: AbortController;
@@ -59,10 +62,6 @@ const EXTERNAL: Promise<void> = Promise.resolve();
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
-}
-
-function newRunId(): string {
-  return `${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
 }
 
 /** A person still running, as the aggregation sees them: steps so far, no failure yet. */
@@ -87,9 +86,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const { store } = this.#options;
     const scenario = store.getScenario(request.scenario);
     if (!scenario) throw new NotFoundError(`no scenario with id ${JSON.stringify(request.scenario)}`);
-    const env = this.#options.defaults?.env ?? process.env;
-    const missing = secretNames(scenario).filter((n) => env[n] === undefined);
-    if (missing.length) throw new ReplayInputError(`the scenario needs ${missing.map((n) => `{{secret.${n}}}`).join(', ')}: set ${missing.join(', ')} in the server's environment`);
+    requireSecrets(scenario, this.#options.defaults?.env ?? process.env, "the server's environment");
     const planned = request.users * request.iterations;
     const maxUsers = this.#options.maxUsers ?? MAX_USERS_PER_RUN;
     if (planned > maxUsers) throw new ReplayInputError(`users × iterations = ${planned}: this server allows at most ${maxUsers} people per run`);
@@ -115,18 +112,14 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const live = this.#live.get(runId);
     if (!live || live.done !== EXTERNAL) throw new NotFoundError(`no streamed run ${runId} in progress`);
     const hooks = this.#hooksFor(live);
-    for (const e of events) {
-      if (e.kind === 'personStarted') hooks.onPersonStarted!(e.user, e.email);
-      else if (e.kind === 'stepStarted') hooks.beforeEachStep!(e.user, e.step);
-      else if (e.kind === 'stepFinished') hooks.afterEachStep!(e.user, e.result);
-      else hooks.onPersonFinished!(e.person);
-    }
+    for (const event of events) applyEvent(event, hooks);
   }
 
-  finishExternal(runId: string, status: RunStatus, options: RunInfo['options']): RunInfo {
+  finishExternal(runId: string, status: RunStatus, options: RunInfo['options'], health: RunHealthRecord = {}): RunInfo {
     const live = this.#live.get(runId);
     if (!live || live.done !== EXTERNAL) throw new NotFoundError(`no streamed run ${runId} in progress`);
     live.info.options = options;
+    live.health = health;
     this.#finish(live, status);
     return live.info;
   }
@@ -148,6 +141,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const live: LiveRun = {
       info,
       scenario,
+      health: {},
       finished: [],
       inProgress: new Map(),
       stop: new AbortController(),
@@ -198,7 +192,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const { sink, artifactsDir, defaults } = this.#options;
     let status: RunStatus = 'finished';
     try {
-      const summary = await runScenario(
+      const summary = await this.#options.run(
         live.scenario,
         {
           ...defaults,
@@ -217,6 +211,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         this.#hooksFor(live),
       );
       live.info.options = summary.options;
+      live.health = { warnings: summary.warnings, workers: summary.workers };
       if (live.stop.signal.aborted) status = 'stopped';
     } catch (error) {
       status = 'failed';
@@ -230,7 +225,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     live.info.status = status;
     live.info.finishedAt = new Date().toISOString();
     live.info.users = countPeople(live.finished);
-    this.#options.store.finishRun(live.info.id, status, live.info.options, live.info.note);
+    this.#options.store.finishRun(live.info.id, status, live.info.options, live.info.note, live.health);
     live.dirty = true;
     this.#publish(live);
     this.#live.delete(live.info.id);
@@ -270,26 +265,17 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     return { run: { ...stored.info, users: summary.users }, steps: summary.steps, running: 0, atStep: {} };
   }
 
-  summary(id: string): (RunSummary & { status: RunStatus; running: number }) | null {
+  summary(id: string): LiveRunSummary | null {
     const live = this.#live.get(id);
     const stored = live ? null : this.#options.store.getRun(id);
     if (!live && !stored) return null;
-    const info = live?.info ?? { ...stored!.info, users: countPeople([]) };
-    const scenario = live?.scenario ?? stored!.scenario;
+    const info = live?.info ?? stored!.info;
     const results = live ? [...live.finished].sort((a, b) => a.user - b.user) : this.#options.store.people(id);
-    const steps = live ? this.#snapshotOf(live).steps : summarizeSteps(scenario, results);
-    return {
-      scenario: scenario.title,
-      runId: id,
-      startedAt: info.startedAt,
-      finishedAt: info.finishedAt,
-      options: info.options as RunSummary['options'],
-      users: countPeople(results),
-      steps,
-      results,
-      status: info.status,
-      running: live?.inProgress.size ?? 0,
-    };
+    const run = { runId: id, startedAt: info.startedAt, finishedAt: info.finishedAt, options: info.options };
+    const summary = buildSummary(live?.scenario ?? stored!.scenario, run, results, live?.health ?? stored!.health);
+    // Live, someone on a step has reached it before they have a result there.
+    if (live) summary.steps = this.#snapshotOf(live).steps;
+    return { ...summary, status: info.status, running: live?.inProgress.size ?? 0 };
   }
 
   list(): RunInfo[] {

@@ -16,7 +16,7 @@ create table if not exists scenarios (
 create table if not exists runs (
   id text primary key, scenario_id text, scenario_title text not null, scenario_json text not null,
   status text not null, options text not null, planned integer not null, note text,
-  started_at text not null, finished_at text);
+  started_at text not null, finished_at text, health text);
 create table if not exists people (
   run_id text not null, user integer not null, json text not null, primary key (run_id, user));
 create table if not exists person_steps (
@@ -37,11 +37,16 @@ interface RunRow {
   note: string | null;
   started_at: string;
   finished_at: string | null;
+  health: string | null;
 }
+
+/** What a run learnt about itself beyond its people: the warnings and each worker's health. */
+export type RunHealthRecord = Pick<RunSummary, 'warnings' | 'workers'>;
 
 export interface StoredRun {
   info: Omit<RunInfo, 'users'>;
   scenario: Scenario;
+  health: RunHealthRecord;
 }
 
 type Pending = { kind: 'step'; runId: string; user: number; email: string; step: PersonStepResult } | { kind: 'person'; runId: string; person: PersonResult };
@@ -59,6 +64,9 @@ export class RunStore {
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(SCHEMA);
+    // Databases made before runs kept their health get the column.
+    const columns = this.#db.prepare('pragma table_info(runs)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'health')) this.#db.exec('alter table runs add column health text');
   }
 
   /** Marks runs that were running when the previous server died; returns how many. */
@@ -99,11 +107,11 @@ export class RunStore {
       .run({ ...info, json: JSON.stringify(scenario), options: JSON.stringify(info.options) });
   }
 
-  finishRun(id: string, status: RunStatus, options: RunInfo['options'], note: string | null = null): void {
+  finishRun(id: string, status: RunStatus, options: RunInfo['options'], note: string | null = null, health: RunHealthRecord = {}): void {
     this.flush();
     this.#db
-      .prepare('update runs set status = ?, finished_at = ?, options = ?, note = coalesce(?, note) where id = ?')
-      .run(status, new Date().toISOString(), JSON.stringify(options), note, id);
+      .prepare('update runs set status = ?, finished_at = ?, options = ?, note = coalesce(?, note), health = ? where id = ?')
+      .run(status, new Date().toISOString(), JSON.stringify(options), note, JSON.stringify(health), id);
   }
 
   #toStored(row: RunRow): StoredRun {
@@ -120,6 +128,7 @@ export class RunStore {
         note: row.note,
       },
       scenario: parseScenario(JSON.parse(row.scenario_json)),
+      health: row.health ? (JSON.parse(row.health) as RunHealthRecord) : {},
     };
   }
 
@@ -147,7 +156,7 @@ export class RunStore {
       scenario,
     );
     for (const person of summary.results) this.recordPerson(summary.runId, person);
-    this.finishRun(summary.runId, status, summary.options);
+    this.finishRun(summary.runId, status, summary.options, null, { warnings: summary.warnings, workers: summary.workers });
   }
 
   /** The run of the same scenario that started just before this one. */

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseScenario, type RunSummary } from '../../schema/index.js';
+import { parseScenario, RunSummary } from '../../schema/index.js';
 import { startDemoSite } from '../../scenarios/demo-site/site.js';
 import { replayOnFarm } from '../../server/src/farm/coordinator.js';
 import { MailSink } from '../../server/src/mail/sink.js';
@@ -60,6 +60,10 @@ describe('the farm on Redis with two worker processes', () => {
     expect(farm.summary.users).toEqual({ total: 40, passed: 24, failed: 16, infrastructure: 0 });
     expect(funnel(farm.summary)).toEqual(funnel(local.summary));
     expect(Object.keys(farm.summary).sort()).toEqual(Object.keys(local.summary).sort());
+    // Both files are the one contract, to the key (plus the report's verdicts).
+    for (const { thresholds: _t, comparison: _c, ...s } of [farm.summary, local.summary] as (RunSummary & Record<string, unknown>)[]) {
+      expect(RunSummary.strict().safeParse(s).error).toBeUndefined();
+    }
     expect(Object.keys(farm.summary.results[0]!).sort()).toEqual(Object.keys(local.summary.results[0]!).sort());
     expect(farm.summary.results.map((r) => r.user)).toEqual(Array.from({ length: 40 }, (_, k) => k + 1));
 

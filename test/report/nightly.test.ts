@@ -7,7 +7,8 @@ import AdmZip from 'adm-zip';
 import { XMLParser } from 'fast-xml-parser';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RunComparison, RunInfo, RunSummary } from '../../schema/index.js';
+import { z } from 'zod';
+import { RunSummary, type LiveRunSummary, type RunComparison, type RunInfo } from '../../schema/index.js';
 import type { DemoSite, DemoSiteOptions } from '../../scenarios/demo-site/site.js';
 import { findChromium } from '../../server/src/engine/chromium.js';
 import { demoForCli, turnout } from '../helpers/cli.js';
@@ -144,13 +145,25 @@ describe('--server', () => {
     const t = await startTestServer();
     try {
       const json = join(tmp, 'streamed.json');
-      const out = await run({ faults: { 'broken-link': 34 } }, 3, ['--server', t.server.url, '--reporter', `json=${json}`]);
+      const summaryFile = join(tmp, 'streamed-summary.json');
+      const out = await run({ faults: { 'broken-link': 34 } }, 3, ['--server', t.server.url, '--reporter', `json=${json}`, '--summary-json', summaryFile]);
       expect(out.code).toBe(1);
       const local = JSON.parse(readFileSync(json, 'utf8')) as RunSummary;
       const remote = await t.waitForRun(local.runId);
       expect(remote).toMatchObject({ status: 'finished', users: local.users });
-      const remoteSummary = await t.get<RunSummary>(`/api/runs/${local.runId}`);
+      const remoteSummary = await t.get<LiveRunSummary>(`/api/runs/${local.runId}`);
       expect(remoteSummary.steps.map((s) => [s.reached, s.passed, s.failed])).toEqual(local.steps.map((s) => [s.reached, s.passed, s.failed]));
+      // The same contract from the CLI's file and from the server's API, to the key: the CLI's
+      // report adds its verdicts, the server the run's status; both keep warnings and worker health.
+      const { thresholds, comparison, ...file } = JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, unknown>;
+      expect([thresholds, comparison]).toEqual([[], null]);
+      const cli = RunSummary.strict().parse(file);
+      const { status, running, ...api } = RunSummary.extend({ status: z.string(), running: z.number() }).strict().parse(remoteSummary);
+      expect([status, running]).toEqual(['finished', 0]);
+      expect(Object.keys(api).sort()).toEqual(Object.keys(cli).sort());
+      expect(api.workers).toEqual(cli.workers);
+      expect(api.warnings).toEqual(cli.warnings);
+      expect(api.results.map((r) => Object.keys(r).sort())).toEqual(cli.results.map((r) => Object.keys(r).sort()));
       const metrics = await (await fetch(`${t.server.url}/metrics`)).text();
       expect(metrics).toContain('turnout_people_total{scenario="HealthMarket enrollment",outcome="http-error"} 1');
       expect(metrics).not.toContain('@inbox.turnout.test'); // no person in any label

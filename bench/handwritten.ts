@@ -1,6 +1,7 @@
 // The demo enrollment written by hand in plain Playwright, as a team would without Turnout: the
 // yardstick for Turnout's own overhead. Same browsers (one headless-shell per core), same sink.
-// Usage: tsx bench/handwritten.ts SITE_URL SMTP_PORT USERS CONCURRENCY [chromium|headless-shell] [browsers]
+// Usage (bench/run.ts builds it to plain JavaScript first, as Turnout's own CLI is):
+//   node handwritten.mjs SITE_URL SMTP_PORT USERS CONCURRENCY [chromium|headless-shell] [browsers]
 import { availableParallelism } from 'node:os';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM_ARGS, findChromium } from '../server/src/engine/chromium.js';

@@ -29,8 +29,8 @@ export async function chromeReplayer(runs: number): Promise<string> {
     for (const people of [1, 10]) {
       const ours: number[] = [];
       const theirs: number[] = [];
-      for (let r = 0; r < runs; r++) {
-        let t = performance.now();
+      const chromes = async (): Promise<void> => {
+        const t = performance.now();
         // Playwright passes --no-sandbox itself (as root); puppeteer needs it said.
         const browser = await puppeteer.launch({ executablePath: shell(), headless: 'shell', args: [...CHROMIUM_ARGS, '--no-sandbox'] });
         await Promise.all(
@@ -44,11 +44,15 @@ export async function chromeReplayer(runs: number): Promise<string> {
         );
         await browser.close();
         theirs.push((performance.now() - t) / 1000);
-        t = performance.now();
+      };
+      const turnouts = async (): Promise<void> => {
+        const t = performance.now();
         const summary = await replay(scenario, { users: people, concurrency: people, browsers: 1, sink });
         if (summary.users.passed !== people) throw new Error('Turnout: not every person passed');
         ours.push((performance.now() - t) / 1000);
-      }
+      };
+      // Taken in turns, the order alternating, so that warm-up and drift hit both sides alike.
+      for (let r = 0; r < runs; r++) for (const side of r % 2 ? [turnouts, chromes] : [chromes, turnouts]) await side();
       const [o, p] = [stat(ours), stat(theirs)];
       rows.push(`| ${people} | ${fmt(p, ' s', 2)} | ${fmt(o, ' s', 2)} | **${(o.median / p.median).toFixed(2)}×** |`);
     }
@@ -56,7 +60,7 @@ export async function chromeReplayer(runs: number): Promise<string> {
     await sink.stop();
     await site.close();
   }
-  return `The Chrome-Recorder-format recording \`test/fixtures/recordings/keyboard.json\` (9 steps: navigate, click, type, Tab, Enter with a navigation, wait), replayed by @puppeteer/replay 3 with puppeteer-core on the same headless-shell, and by Turnout; people in parallel, one browser each side, launch included; median (min–max) of ${runs} run(s). Goal: Turnout faster (ratio < 1).
+  return `The Chrome-Recorder-format recording \`test/fixtures/recordings/keyboard.json\` (9 steps: navigate, click, type, Tab, Enter with a navigation, wait), replayed by @puppeteer/replay 3 with puppeteer-core on the same headless-shell, and by Turnout; people in parallel, one browser each side, launch included; taken in turns, the order alternating; median (min–max) of ${runs} run(s). Goal: Turnout faster (ratio < 1).
 
 | people | @puppeteer/replay | Turnout | Turnout ÷ replay |
 |---:|---:|---:|---:|

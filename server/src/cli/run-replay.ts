@@ -6,7 +6,7 @@ import type { RunComparison, RunSummary, Scenario } from '../../../schema/index.
 import { loadScenario, UsageError } from './load.js';
 import { parseEndpoint } from '../engine/browser-pool.js';
 import { newRunId } from '../engine/replay.js';
-import { checkRedisUrl } from '../farm/redis.js';
+import { checkRedisUrl } from '../farm/address.js';
 import { runScenario, type RunOptionsAnywhere } from '../farm/dispatch.js';
 import { compareSummaries, DEFAULT_MARGINS, type RegressionMargins } from '../report/compare.js';
 import { workerLines } from '../report/report.js';

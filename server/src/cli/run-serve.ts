@@ -2,7 +2,7 @@
 // loopback; with --demo also the demo site and a first demo run whose table is printed.
 import { once } from 'node:events';
 import { startDemoSite, type DemoSite } from '../../../scenarios/demo-site/site.js';
-import { checkRedisUrl, redisLabel } from '../farm/redis.js';
+import { checkRedisUrl, redisLabel } from '../farm/address.js';
 import { startServer } from '../http/server.js';
 import { DEMO_SCENARIO, faultsFlag } from './run-demo.js';
 import { loadScenario, UsageError } from './load.js';

@@ -4,7 +4,7 @@ import { UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
 import { formatPath } from '../../../schema/index.js';
-import { ReplayInputError } from '../engine/errors.js';
+import { checkRedisUrl } from './address.js';
 
 /** One BullMQ queue for every run: a job is one synthetic person of one run. */
 export const PEOPLE_QUEUE = 'turnout-people';
@@ -13,6 +13,8 @@ export const MAIL_CHANNEL = 'turnout:mail';
 /** A run's plan outlives any sane run; kept that long so that a late retry still finds it. */
 export const RUN_PLAN_TTL_S = 24 * 3600;
 export const MAIL_TTL_S = 3600;
+
+export { checkRedisUrl, redisLabel } from './address.js';
 
 export const planKey = (runId: string): string => `turnout:run:${runId}:plan`;
 export const eventsChannel = (runId: string): string => `turnout:run:${runId}:events`;
@@ -39,27 +41,6 @@ export function parseMessage<T>(schema: z.ZodType<T>, raw: unknown, what: string
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.slice(0, 3).map((i) => `${formatPath(i.path)}: ${i.message}`);
   throw new UnrecoverableError(`${what} is malformed: ${problems.join('; ')}`);
-}
-
-/** The address as people may see it: no password. */
-export function redisLabel(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
-  } catch {
-    return '(invalid address)';
-  }
-}
-
-export function checkRedisUrl(url: string): string {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw new ReplayInputError(`--redis ${url}: not a URL (expected redis://host:port)`);
-  }
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new ReplayInputError(`--redis ${redisLabel(url)}: expected a redis:// or rediss:// address`);
-  return url;
 }
 
 /**

@@ -56,6 +56,8 @@ export function selectorText(selector: Selector): string {
 export interface Found {
   locator: Locator;
   matched: string;
+  /** Which candidate matched, in the step's order. */
+  index: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -69,23 +71,25 @@ export async function findElement(
   selectors: readonly Selector[],
   timeoutMs: number,
   signal?: AbortSignal,
+  /** The step's whole wait, named in the failure when part of it was spent before this search. */
+  statedMs = timeoutMs,
 ): Promise<Found> {
   if (selectors.length === 0) throw new StepFailure('selector-not-found', 'the step has no selector to look for');
   const candidates = selectors.map((s) => ({ text: selectorText(s), locator: toLocator(root, s) }));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    for (const c of candidates) {
+    for (const [index, c] of candidates.entries()) {
       // One round trip, in the same isolated world Playwright's actions use: asking in the page's
       // own world would make Playwright inject its selector engine (~300 KB) a second time into
       // every document. A candidate can throw while the page navigates: try the next.
       const n = await c.locator.count().catch(() => 0);
-      if (n > 0) return { locator: c.locator.first(), matched: c.text };
+      if (n > 0) return { locator: c.locator.first(), matched: c.text, index };
     }
     if (signal?.aborted) throw signal.reason;
     if (Date.now() >= deadline) {
       const shown = candidates.slice(0, 3).map((c) => JSON.stringify(c.text)).join(', ');
       const more = candidates.length > 3 ? ` and ${candidates.length - 3} more` : '';
-      throw new StepFailure('selector-not-found', `no element matched ${shown}${more} within ${timeoutMs} ms`, true);
+      throw new StepFailure('selector-not-found', `no element matched ${shown}${more} within ${statedMs} ms`, true);
     }
     await sleep(POLL_INTERVAL_MS);
   }

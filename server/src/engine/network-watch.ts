@@ -44,8 +44,8 @@ export class NetworkWatch {
       if (WAITED_FOR.has(r.resourceType())) this.#pending.add(r);
     });
     // A request is answered when its response arrives: its body may never be read to the end
-    // (the page moved on, a stream), and Playwright then reports no `requestfinished`.
-    context.on('requestfinished', (r) => this.#pending.delete(r));
+    // (the page moved on, a stream). No `requestfinished` listener: it would add an event per
+    // request from Chromium for nothing the watch does not already know.
     context.on('requestfailed', (r) => this.#failed(r));
     context.on('response', (r) => this.#response(r));
   }

@@ -6,7 +6,7 @@ import { assertNever, type Step, type StepOf } from '../../../schema/index.js';
 import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
 import type { Mailbox, ReceivedEmail } from '../mail/mailbox.js';
 import { StepFailure } from './failure.js';
-import { findElement, findFrame } from './locate.js';
+import { findElement, findFrame, selectorText, toLocator } from './locate.js';
 import { checkLanding, expectedLanding } from './landing.js';
 import type { NetworkWatch } from './network-watch.js';
 import type { UrlPolicy } from './urls.js';
@@ -93,6 +93,19 @@ async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutM
   await checkArrival(s, page, step, Math.max(1, timeoutMs - (Date.now() - started)));
 }
 
+/**
+ * Steps whose first selector candidate did not match for the last person who looked. For every
+ * other step a person acts on the first candidate at once, without first asking the page which
+ * candidate matches: the answer would be the first, which Chrome's order picks whenever it
+ * matches. A step whose first candidate stops matching is searched in order (as Chrome's
+ * replayer does) by the next people, until one finds the first candidate matching again.
+ */
+const firstStale = new WeakSet<Step>();
+/** How long the direct action may wait for the first candidate before the others are tried. */
+const FIRST_CANDIDATE_WAIT_MS = 2000;
+
+const isTimeout = (error: unknown): boolean => error instanceof Error && error.name === 'TimeoutError';
+
 /** Finds the step's element, then acts on it within what is left of the step's time. */
 async function onElement(
   s: PersonSession,
@@ -102,10 +115,32 @@ async function onElement(
 ): Promise<void> {
   const started = Date.now();
   const { page, frame } = await frameFor(s, step, timeoutMs);
-  const found = await findElement(frame, step.selectors, timeoutMs, s.signal);
-  s.matchedSelector = found.matched;
   const remaining = (): number => Math.max(1, timeoutMs - (Date.now() - started));
-  await withNavigation(s, page, step, remaining(), () => act(found.locator, remaining()));
+  await withNavigation(s, page, step, remaining(), async () => {
+    const first = step.selectors[0];
+    if (first && !firstStale.has(step)) {
+      const element = toLocator(frame, first).first();
+      try {
+        await act(element, Math.min(remaining(), FIRST_CANDIDATE_WAIT_MS));
+        s.matchedSelector = selectorText(first);
+        return;
+      } catch (error) {
+        // Not there (yet): look through every candidate, in order, for the time that is left.
+        // There but not ready (covered, disabled): wait on it, as the probe would have.
+        if (!isTimeout(error)) throw error;
+        if ((await element.count().catch(() => 0)) > 0) {
+          await act(element, remaining());
+          s.matchedSelector = selectorText(first);
+          return;
+        }
+      }
+    }
+    const found = await findElement(frame, step.selectors, remaining(), s.signal, timeoutMs);
+    s.matchedSelector = found.matched;
+    if (found.index === 0) firstStale.delete(step);
+    else firstStale.add(step);
+    await act(found.locator, remaining());
+  });
 }
 
 function position(step: StepOf<'click' | 'doubleClick'>): { x: number; y: number } | undefined {

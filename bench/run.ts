@@ -1,16 +1,26 @@
 // `npm run bench` (full, writes BENCHMARKS.md) and `npm run bench -- --quick` (a smoke run for CI:
 // same code, fewer people and runs, written to .turnout/bench/BENCHMARKS.quick.md).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { dashboardLag, sinkThroughput, chromeReplayer } from './in-process.js';
 import { fmt, machine, pssPeak, stat, timed, type Stat } from './measure.js';
+import { profileSection, type Side } from './profile.js';
 import { freePort } from '../test/helpers/servers.js';
 
 const QUICK = process.argv.includes('--quick');
+const PROFILE_ONLY = process.argv.includes('--profile');
+/** `--only overhead,capacity,replayer,dashboard,sink,profile`: some sections, written apart. */
+const ONLY = (() => {
+  const at = process.argv.indexOf('--only');
+  return at >= 0 ? new Set((process.argv[at + 1] ?? '').split(',')) : null;
+})();
+const wanted = (section: string): boolean => !ONLY || ONLY.has(section);
 const RUNS = QUICK ? 1 : 5;
-const CAPACITY_RUNS = QUICK ? 1 : 3;
+const CAPACITY_RUNS = QUICK ? 1 : 5;
+/** What Turnout must reach against the hand-written flow (issue 14's goals). */
+const GOALS = { overhead: 1.03, capacity: 0.9, chromeReplayer: 1.5 };
 const TSX = resolve('node_modules/.bin/tsx');
 const work = mkdtempSync(join(resolve('.turnout'), 'bench-'));
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
@@ -36,6 +46,10 @@ function check(label: string, ok: boolean): void {
   if (!ok) throw new Error(`${label}: not every person passed — the numbers would mean nothing`);
 }
 
+const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
+/** Goals met or missed, gathered as the sections run: the report's closing list. */
+const verdicts: string[] = [];
+
 async function overhead(site: string, smtp: number): Promise<string> {
   const rows: string[] = [];
   for (const c of QUICK ? [1, 4] : [1, 10, 50]) {
@@ -52,23 +66,35 @@ async function overhead(site: string, smtp: number): Promise<string> {
       log(`overhead c=${c} run ${r + 1}/${RUNS}`);
     }
     const [hw, ow, hc, oc] = [stat(hand.wall), stat(ours.wall), stat(hand.cpu), stat(ours.cpu)];
-    rows.push(`| ${c} | ${fmt(hw, ' s')} | ${fmt(ow, ' s')} | **${(ow.median / hw.median).toFixed(2)}×** | ${fmt(hc, ' s')} | ${fmt(oc, ' s')} | **${(oc.median / hc.median).toFixed(2)}×** |`);
+    const [wall, cpu] = [ow.median / hw.median, oc.median / hc.median];
+    const ok = wall <= GOALS.overhead && cpu <= GOALS.overhead;
+    rows.push(`| ${c} | ${fmt(hw, ' s')} | ${fmt(ow, ' s')} | **${wall.toFixed(3)}×** | ${fmt(hc, ' s')} | ${fmt(oc, ' s')} | **${cpu.toFixed(3)}×** | ${verdict(ok)} |`);
+    verdicts.push(`Engine overhead at ${c} people: ${wall.toFixed(3)}× wall, ${cpu.toFixed(3)}× CPU (goal ≤ ${GOALS.overhead}×): ${verdict(ok)}.`);
   }
-  return `| people = concurrency | hand-written wall | Turnout wall | ratio | hand-written CPU | Turnout CPU | ratio |\n|---:|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}`;
+  return `| people = concurrency | hand-written wall | Turnout wall | ratio | hand-written CPU | Turnout CPU | ratio | goal ≤ ${GOALS.overhead}× |\n|---:|---:|---:|---:|---:|---:|---:|---|\n${rows.join('\n')}`;
 }
 
 interface CapacityPoint {
   flows: Stat;
   pss: Stat;
+  /** CPU seconds (runner and browsers) per completed enrollment. */
+  cpuPerFlow: Stat;
+}
+
+interface CapacityRun {
+  passed: number;
+  wallMs: number;
+  cpuS: number;
 }
 
 /**
  * Runs each configuration CAPACITY_RUNS times, taking turns (in alternating order), so that the
  * machine drifting (a shared VM's neighbours) hits every configuration alike.
  */
-async function capacityPoints(runs: (() => Promise<{ passed: number; wallMs: number }>)[], concurrency: number): Promise<CapacityPoint[]> {
+async function capacityPoints(runs: (() => Promise<CapacityRun>)[], concurrency: number): Promise<CapacityPoint[]> {
   const flows = runs.map(() => [] as number[]);
   const pss = runs.map(() => [] as number[]);
+  const cpu = runs.map(() => [] as number[]);
   for (let r = 0; r < CAPACITY_RUNS; r++) {
     const order = runs.map((_, i) => i);
     if (r % 2) order.reverse();
@@ -77,67 +103,77 @@ async function capacityPoints(runs: (() => Promise<{ passed: number; wallMs: num
       const t = await runs[i]!();
       pss[i]!.push(stop() / concurrency);
       flows[i]!.push(t.passed / (t.wallMs / 60_000));
+      cpu[i]!.push(t.cpuS / Math.max(1, t.passed));
     }
   }
-  return runs.map((_, i) => ({ flows: stat(flows[i]!), pss: stat(pss[i]!) }));
+  return runs.map((_, i) => ({ flows: stat(flows[i]!), pss: stat(pss[i]!), cpuPerFlow: stat(cpu[i]!) }));
 }
 
 async function capacity(site: string, smtp: number): Promise<string> {
   const levels = QUICK ? [1, 4] : [1, 10, 25, 50, 100];
   // Twice the crowd in all, so that most people start when others finish (a steady state), but
-  // at most 120: the last point is about where the knee is, not a second half-hour.
-  const peopleAt = (c: number): number => Math.min(120, Math.max(2, c * 2));
+  // at most 100: the last point is about where the knee is, not a second half-hour.
+  const peopleAt = (c: number): number => Math.min(100, Math.max(2, c * 2));
   const passedOf = (t: { stdout: string; code: number | null }, users: number, hand: boolean): number =>
     hand ? Number(JSON.parse(t.stdout.trim().split('\n').at(-1) ?? '{}').passed ?? 0) : Number(/(\d+) people: (\d+) passed/.exec(t.stdout)?.[2] ?? (t.code === 0 ? users : 0));
+  const ours = (users: number, c: number, extra: string[] = []) => async (): Promise<CapacityRun> => {
+    const t = await turnoutRun(site, smtp, users, c, extra);
+    return { passed: passedOf(t, users, false), wallMs: t.wallMs, cpuS: t.cpuS };
+  };
+  const theirs = (users: number, c: number, kind?: string) => async (): Promise<CapacityRun> => {
+    const t = await handRun(site, smtp, users, c, kind);
+    return { passed: passedOf(t, users, true), wallMs: t.wallMs, cpuS: t.cpuS };
+  };
   const rows: string[] = [];
-  let bestRaw = 0;
-  let bestOurs = 0;
+  const points: { c: number; ratio: number; raw: number }[] = [];
   for (const c of levels) {
     const users = peopleAt(c);
-    const [ours, raw] = (await capacityPoints(
-      [
-        async () => {
-          const t = await turnoutRun(site, smtp, users, c);
-          return { passed: passedOf(t, users, false), wallMs: t.wallMs };
-        },
-        async () => {
-          const t = await handRun(site, smtp, users, c);
-          return { passed: passedOf(t, users, true), wallMs: t.wallMs };
-        },
-      ],
-      c,
-    )) as [CapacityPoint, CapacityPoint];
-    bestRaw = Math.max(bestRaw, raw.flows.median);
-    bestOurs = Math.max(bestOurs, ours.flows.median);
-    rows.push(`| ${c} | ${fmt(ours.flows, '', 0)} | ${fmt(raw.flows, '', 0)} | ${fmt(ours.pss, ' MB', 0)} | ${fmt(raw.pss, ' MB', 0)} |`);
+    const [o, raw] = (await capacityPoints([ours(users, c), theirs(users, c)], c)) as [CapacityPoint, CapacityPoint];
+    const ratio = o.flows.median / raw.flows.median;
+    points.push({ c, ratio, raw: raw.flows.median });
+    const judged = c >= 10 || QUICK;
+    rows.push(`| ${c} | ${fmt(o.flows, '', 0)} | ${fmt(raw.flows, '', 0)} | **${ratio.toFixed(2)}×**${judged ? (ratio >= GOALS.capacity ? '' : ' (missed)') : ''} | ${fmt(o.cpuPerFlow, ' s', 2)} | ${fmt(raw.cpuPerFlow, ' s', 2)} | ${fmt(o.pss, ' MB', 0)} | ${fmt(raw.pss, ' MB', 0)} |`);
     log(`capacity c=${c}`);
   }
+  // The knee: where plain Playwright's throughput stops growing by more than 10 % a step.
+  const knee = points.find((p, i) => !points[i + 1] || points[i + 1]!.raw < p.raw * 1.1)!;
+  const judged = points.filter((p) => p.c >= 10 || QUICK);
+  const worst = judged.reduce((a, b) => (b.ratio < a.ratio ? b : a));
+  verdicts.push(`Capacity at the knee (${knee.c} at once): ${knee.ratio.toFixed(2)}× of plain Playwright; worst at ≥ 10 at once: ${worst.ratio.toFixed(2)}× at ${worst.c} (goal ≥ ${GOALS.capacity}× at every point): ${verdict(worst.ratio >= GOALS.capacity)}.`);
   // The configurations compared where throughput has levelled off (past the knee on 2 cores).
   const c = QUICK ? 1 : 25;
   const users = peopleAt(c);
-  const variants: [string, () => Promise<{ passed: number; wallMs: number }>][] = [
-    ['Turnout, headless-shell, one browser per core', async () => { const t = await turnoutRun(site, smtp, users, c); return { passed: passedOf(t, users, false), wallMs: t.wallMs }; }],
-    ['Turnout, headless-shell, one browser', async () => { const t = await turnoutRun(site, smtp, users, c, ['--browsers', '1']); return { passed: passedOf(t, users, false), wallMs: t.wallMs }; }],
-    ['Turnout, new headless (full Chromium), one per core', async () => { const t = await turnoutRun(site, smtp, users, c, ['--browser', 'chromium']); return { passed: passedOf(t, users, false), wallMs: t.wallMs }; }],
-    ['plain Playwright, new headless, one per core', async () => { const t = await handRun(site, smtp, users, c, 'chromium'); return { passed: passedOf(t, users, true), wallMs: t.wallMs }; }],
+  const variants: [string, () => Promise<CapacityRun>][] = [
+    ['Turnout, headless-shell, one browser per core', ours(users, c)],
+    ['Turnout, headless-shell, one browser', ours(users, c, ['--browsers', '1'])],
+    ['Turnout, new headless (full Chromium), one per core', ours(users, c, ['--browser', 'chromium'])],
+    ['plain Playwright, new headless, one per core', theirs(users, c, 'chromium')],
   ];
-  const points = await capacityPoints(variants.map(([, run]) => run), c);
-  const variantRows = variants.map(([label], i) => `| ${label} | ${fmt(points[i]!.flows, '', 0)} | ${fmt(points[i]!.pss, ' MB', 0)} |`);
+  const measured = await capacityPoints(variants.map(([, run]) => run), c);
+  const variantRows = variants.map(([label], i) => `| ${label} | ${fmt(measured[i]!.flows, '', 0)} | ${fmt(measured[i]!.cpuPerFlow, ' s', 2)} | ${fmt(measured[i]!.pss, ' MB', 0)} |`);
   log('variants');
-  return `Completed enrollments per minute and Chromium memory (PSS, peak ÷ people running) by concurrency; ${CAPACITY_RUNS} run(s) per point, taken in turns with the configurations compared, ${levels.map(peopleAt).join('/')} people in all.
+  return `Completed enrollments per minute, CPU seconds (runner and browsers) per completed enrollment, and Chromium memory (PSS, peak ÷ people running) by concurrency; ${CAPACITY_RUNS} run(s) per point, median (min–max), taken in turns, the order alternating; ${levels.map(peopleAt).join('/')} people in all.
 
-| concurrent people | Turnout flows/min | plain Playwright flows/min | Turnout PSS/person | plain PSS/person |
-|---:|---:|---:|---:|---:|
+| concurrent people | Turnout flows/min | plain Playwright flows/min | ratio (goal ≥ ${GOALS.capacity}× from 10) | Turnout CPU/flow | plain CPU/flow | Turnout PSS/person | plain PSS/person |
+|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-Best Turnout ${bestOurs.toFixed(0)} flows/min vs best plain Playwright ${bestRaw.toFixed(0)}: **${(bestOurs / bestRaw).toFixed(2)}×** (goal ≥ 0.9×).
+The knee (plain Playwright's throughput grows less than 10 % with the next step): **${knee.c} at once, ${knee.ratio.toFixed(2)}×**. Worst ratio at 10 or more at once: **${worst.ratio.toFixed(2)}× at ${worst.c}**.
 
 At ${c} concurrent people (${users} in all):
 
-| configuration | flows/min | PSS/person |
-|---|---:|---:|
+| configuration | flows/min | CPU/flow | PSS/person |
+|---|---:|---:|---:|
 ${variantRows.join('\n')}`;
 }
+
+const sides = (site: string, smtp: number): [Side, Side] => [
+  { label: 'the hand-written flow', command: (users, c) => ['node', YARDSTICK, site, String(smtp), String(users), String(c)] },
+  {
+    label: 'Turnout',
+    command: (users, c) => ['node', 'bin/turnout.js', 'replay', 'scenarios/demo-enrollment.json', '--users', String(users), '--concurrency', String(c), '--base-url', site, '--smtp-port', String(smtp), '--data', join(work, 'data'), '--artifacts', join(work, 'artifacts')],
+  },
+];
 
 async function main(): Promise<void> {
   mkdirSync(resolve('.turnout'), { recursive: true });
@@ -145,32 +181,57 @@ async function main(): Promise<void> {
   const site = await startSite(smtp);
   const sections: string[] = [];
   try {
-    log('1/5 engine overhead');
-    // One warm-up of each, so the file cache is warm before anything is measured.
-    await handRun(site.url, smtp, 1, 1);
-    await turnoutRun(site.url, smtp, 1, 1);
-    const steps = (JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')) as { steps: unknown[] }).steps.length;
-    sections.push(`## 1. Engine overhead: Turnout vs the same flow hand-written in Playwright\n\nThe ${steps}-step demo enrollment (email and sign-in included) against the demo site in its own process; both sides start from built JavaScript with \`node\`; wall time and CPU seconds of the whole command with its browsers (bash \`times\`); median (min–max) of ${RUNS} run(s), taken in turns. Goal: Turnout ≤ 1.03 × hand-written.\n\n${await overhead(site.url, smtp)}`);
-    log('2/5 capacity');
-    sections.push(`## 2. Capacity\n\n${await capacity(site.url, smtp)}`);
-    log('3/5 Chrome replayer');
-    sections.push(`## 3. Chrome's replayer (@puppeteer/replay) vs Turnout\n\n${await chromeReplayer(RUNS)}`);
-    log('4/5 dashboard lag');
-    sections.push(`## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
-    log('5/5 SMTP sink');
-    sections.push(`## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
+    if (PROFILE_ONLY) {
+      process.stdout.write(`${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log)}\n`);
+      return;
+    }
+    if (wanted('overhead')) {
+      log('1/6 engine overhead');
+      // One warm-up of each, so the file cache is warm before anything is measured.
+      await handRun(site.url, smtp, 1, 1);
+      await turnoutRun(site.url, smtp, 1, 1);
+      const steps = (JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')) as { steps: unknown[] }).steps.length;
+      sections.push(`## 1. Engine overhead: Turnout vs the same flow hand-written in Playwright\n\nThe ${steps}-step demo enrollment (email and sign-in included) against the demo site in its own process; both sides start from built JavaScript with \`node\`, with the same browsers (one headless-shell per core, at most one per person), flags and mail sink; Turnout also records which selector matched, classifies, and keeps the run in SQLite. Wall time and CPU seconds of the whole command with its browsers (bash \`times\`); median (min–max) of ${RUNS} run(s), taken in turns, the order alternating. Goal: Turnout ≤ ${GOALS.overhead} × hand-written, wall and CPU.\n\n${await overhead(site.url, smtp)}`);
+    }
+    if (wanted('capacity')) {
+      log('2/6 capacity');
+      sections.push(`## 2. Capacity\n\n${await capacity(site.url, smtp)}`);
+    }
+    if (wanted('replayer')) {
+      log("3/6 Chrome's replayer");
+      const replayer = await chromeReplayer(RUNS);
+      verdicts.push(...replayer.verdicts(GOALS.chromeReplayer));
+      sections.push(`## 3. Chrome's replayer (@puppeteer/replay) vs Turnout\n\n${replayer.text}`);
+    }
+    if (wanted('dashboard')) {
+      log('4/6 dashboard lag');
+      sections.push(`## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
+    }
+    if (wanted('sink')) {
+      log('5/6 SMTP sink');
+      sections.push(`## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
+    }
+    if (wanted('profile')) {
+      log('6/6 profile');
+      sections.push(`## 6. Where the time goes\n\n${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log)}`);
+    }
   } finally {
     site.process.kill('SIGTERM');
   }
   const doc = `# Turnout benchmarks
 
-Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''} on ${new Date().toISOString().slice(0, 10)}.
+Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''}${ONLY ? ` -- --only ${[...ONLY].join(',')} (those sections alone)` : ''} on ${new Date().toISOString().slice(0, 10)}; every figure below comes from that run.
 Machine: ${machine()}. Browsers: Debian's chromium-headless-shell unless said otherwise.
-Reproduce: \`npm run bench\` (about 45 minutes), or \`npm run bench -- --quick\` (a few minutes).
+Reproduce: \`npm run bench\` (about 70 minutes), \`npm run bench -- --quick\` (a few minutes), or \`npm run bench -- --profile\` (section 6 alone).
+
+## Goals
+
+${verdicts.map((v) => `- ${v}`).join('\n')}
 
 ${sections.join('\n\n')}
-${QUICK || !existsSync('bench/FINDINGS.md') ? '' : `\n${readFileSync('bench/FINDINGS.md', 'utf8')}`}`;
-  const out = QUICK ? join('.turnout', 'bench', 'BENCHMARKS.quick.md') : 'BENCHMARKS.md';
+`;
+  // Only a full run replaces BENCHMARKS.md: a partial one would drop the other sections.
+  const out = QUICK ? join('.turnout', 'bench', 'BENCHMARKS.quick.md') : ONLY ? join('.turnout', 'bench', 'BENCHMARKS.partial.md') : 'BENCHMARKS.md';
   mkdirSync(resolve(out, '..'), { recursive: true });
   writeFileSync(out, doc);
   log(`wrote ${out}`);

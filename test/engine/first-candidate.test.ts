@@ -1,6 +1,6 @@
-// People act on a step's first selector candidate without asking the page first, unless the last
-// person found it stale: the element used and the candidate reported must still be the ones
-// Chrome's order gives (the first candidate that matches), person by person.
+// People set a `change` step's value on its first selector candidate without asking the page
+// first, unless the last person found it stale: the field used and the candidate reported must
+// still be the ones Chrome's order gives (the first candidate that matches), person by person.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,24 +12,25 @@ let server: Server;
 let url: string;
 let sink: MailSink;
 let served = 0;
-/** Which button each visitor was shown, and which one they pressed: the page's own record. */
+/** Which field each visitor filled in: the page's own record. */
 const pressed = new Map<number, string>();
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     res.setHeader('content-type', 'text/html');
-    const done = /^\/done\?visitor=(\d+)&via=(\w+)$/.exec(req.url ?? '');
-    if (done) {
-      pressed.set(Number(done[1]), done[2]!);
+    const asked = new URL(req.url ?? '/', 'http://x');
+    if (asked.pathname === '/done') {
+      const filled = ['new', 'old'].filter((k) => asked.searchParams.get(k) === 'typed').join('+');
+      pressed.set(Number(asked.searchParams.get('visitor')), filled);
       return void res.end('<title>Done</title><h1>Done</h1>');
     }
-    // Odd visitors get the new markup (#go-new), even ones the old (#go-old); every fourth gets
-    // the new markup only after a second, written by a script, as slow front ends do.
+    // Odd visitors get the new markup (#name-new), even ones the old (#name-old); every fourth
+    // gets the new markup only after a second, written by a script, as slow front ends do.
     const visitor = ++served;
-    const id = visitor % 2 ? 'go-new' : 'go-old';
-    const button = `<button id="${id}" onclick="location='/done?visitor=${visitor}&via=${id.slice(3)}'">Go</button>`;
+    const kind = visitor % 2 ? 'new' : 'old';
+    const field = `<label>Name <input id="name-${kind}" name="${kind}"></label>`;
     const late = visitor % 4 === 1 && visitor > 1;
-    res.end(`<title>Start</title>${late ? `<script>setTimeout(() => document.body.insertAdjacentHTML('beforeend', ${JSON.stringify(button)}), 1000)</script>` : button}`);
+    res.end(`<title>Start</title><form action="/done"><input type="hidden" name="visitor" value="${visitor}">${late ? '' : field}<button>Send</button></form>${late ? `<script>setTimeout(() => document.querySelector('form').insertAdjacentHTML('afterbegin', ${JSON.stringify(field)}), 1000)</script>` : ''}`);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -48,15 +49,16 @@ describe('the first selector candidate', () => {
       title: 'first candidate',
       steps: [
         { type: 'navigate', url: `${url}/` },
-        { type: 'click', selectors: [['#go-new'], ['text/Go']], assertedEvents: [{ type: 'navigation', url: `${url}/done?visitor&via`, title: 'Done' }] },
+        { type: 'change', selectors: [['#name-new'], ['aria/Name']], value: 'typed' },
+        { type: 'click', selectors: [['text/Send']] },
         { type: 'waitForElement', selectors: [['text/Done']] },
       ],
     });
     const summary = await replay(scenario, { users: 6, concurrency: 1, baseUrl: url, sink, stepTimeoutMs: 5000, browsers: 1 });
     expect(summary.results.map((r) => [r.user, r.status, r.error])).toEqual([1, 2, 3, 4, 5, 6].map((u) => [u, 'passed', null]));
-    // Chrome's order: the new id where the page has it (visitor 5 only after a second), else the text.
+    // Chrome's order: the new id where the page has it (visitor 5 only after a second), else the label.
     const matched = summary.results.map((r) => r.steps[1]!.matchedSelector);
-    expect(matched).toEqual(['#go-new', 'text/Go', '#go-new', 'text/Go', '#go-new', 'text/Go']);
+    expect(matched).toEqual(['#name-new', 'aria/Name', '#name-new', 'aria/Name', '#name-new', 'aria/Name']);
     expect([...pressed.entries()].sort(([a], [b]) => a - b)).toEqual([
       [1, 'new'], [2, 'old'], [3, 'new'], [4, 'old'], [5, 'new'], [6, 'old'],
     ]);
@@ -67,7 +69,7 @@ describe('the first selector candidate', () => {
       title: 'nothing matches',
       steps: [
         { type: 'navigate', url: `${url}/` },
-        { type: 'click', selectors: [['#gone'], ['text/Nowhere']] },
+        { type: 'change', selectors: [['#gone'], ['text/Nowhere']], value: 'x' },
       ],
     });
     const person = (await replay(scenario, { users: 1, baseUrl: url, sink, stepTimeoutMs: 3000, browsers: 1 })).results[0]!;

@@ -3,7 +3,7 @@
 // number of cases (2,000 per target by default, as CI runs it).
 import fc from 'fast-check';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseScenario, ScenarioError, STEP_TYPES } from '../../schema/index.js';
 import { startTestServer, type TestServer } from '../helpers/turnout-server.js';
 
@@ -52,8 +52,11 @@ describe('the server under fuzzing', () => {
   const sockets: Socket[] = [];
   beforeAll(async () => {
     t = await startTestServer();
+    // Each refusal is logged as one line; thousands of them would bury the test output.
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
   });
   afterAll(async () => {
+    vi.restoreAllMocks();
     for (const s of sockets) s.disconnect();
     await t?.close();
   });

@@ -1,7 +1,7 @@
 // Step executors: what each step type does in one person's browser. The one switch over step
 // types lives here and ends in assertNever, so a new type fails to compile until it is handled.
 import { resolve } from 'node:path';
-import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { errors, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
 import { assertNever, type Step, type StepOf } from '../../../schema/index.js';
 import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
 import type { Mailbox, ReceivedEmail } from '../mail/mailbox.js';
@@ -78,6 +78,35 @@ async function checkArrival(s: PersonSession, page: Page, step: Step, remainingM
   if (expected) await checkLanding(page, expected, remainingMs);
 }
 
+/**
+ * The page's main frame navigating, within `timeoutMs`; rejects as Playwright's own wait would
+ * (a TimeoutError, or the page closing). A plain listener rather than `page.waitForEvent`: one
+ * Playwright call less per navigation, each of which captures and parses a stack trace.
+ */
+function mainFrameNavigation(page: Page, timeoutMs: number): { promise: Promise<void>; cancel: () => void } {
+  let cancel = (): void => undefined;
+  const promise = new Promise<void>((resolve, reject) => {
+    const done = (settle: () => void): void => {
+      cancel();
+      settle();
+    };
+    const onNavigated = (frame: Frame): void => {
+      if (frame === page.mainFrame()) done(resolve);
+    };
+    const onClose = (): void => done(() => reject(new Error('the page closed while waiting for it to navigate')));
+    const timer = setTimeout(() => done(() => reject(new errors.TimeoutError(`Timeout ${timeoutMs}ms exceeded while waiting for event "framenavigated"`))), timeoutMs);
+    page.on('framenavigated', onNavigated);
+    page.once('close', onClose);
+    cancel = () => {
+      clearTimeout(timer);
+      page.off('framenavigated', onNavigated);
+      page.off('close', onClose);
+    };
+  });
+  promise.catch(() => undefined); // the action may fail first; its error is the one reported
+  return { promise, cancel };
+}
+
 /** Runs an action; when the step asserts a navigation, waits for it and checks where it led. */
 async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutMs: number, action: () => Promise<unknown>): Promise<void> {
   if (!step.assertedEvents?.some((e) => e.type === 'navigation')) {
@@ -85,20 +114,25 @@ async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutM
     return;
   }
   const started = Date.now();
-  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame(), timeout: timeoutMs });
-  navigated.catch(() => undefined);
-  await action();
-  await navigated;
+  const navigated = mainFrameNavigation(page, timeoutMs);
+  try {
+    await action();
+    await navigated.promise;
+  } finally {
+    navigated.cancel();
+  }
   await page.waitForLoadState('load', { timeout: Math.max(1, timeoutMs - (Date.now() - started)) });
   await checkArrival(s, page, step, Math.max(1, timeoutMs - (Date.now() - started)));
 }
 
 /**
- * Steps whose first selector candidate did not match for the last person who looked. For every
- * other step a person acts on the first candidate at once, without first asking the page which
- * candidate matches: the answer would be the first, which Chrome's order picks whenever it
- * matches. A step whose first candidate stops matching is searched in order (as Chrome's
- * replayer does) by the next people, until one finds the first candidate matching again.
+ * `change` steps whose first selector candidate did not match for the last person who looked.
+ * For every other `change` step a person sets the value on the first candidate at once, without
+ * first asking the page which candidate matches: the answer would be the first, which Chrome's
+ * order picks whenever it matches. Setting a value twice is harmless, so a first attempt cut
+ * short can be retried; clicks are not (the first one may already have sent the form), so they
+ * always ask first. A step whose first candidate stops matching is searched in order (as
+ * Chrome's replayer does) by the next people, until one finds the first candidate again.
  */
 const firstStale = new WeakSet<Step>();
 /** How long the direct action may wait for the first candidate before the others are tried. */
@@ -115,10 +149,11 @@ async function onElement(
 ): Promise<void> {
   const started = Date.now();
   const { page, frame } = await frameFor(s, step, timeoutMs);
+  const idempotent = step.type === 'change';
   const remaining = (): number => Math.max(1, timeoutMs - (Date.now() - started));
   await withNavigation(s, page, step, remaining(), async () => {
     const first = step.selectors[0];
-    if (first && !firstStale.has(step)) {
+    if (first && idempotent && !firstStale.has(step)) {
       const element = toLocator(frame, first).first();
       try {
         await act(element, Math.min(remaining(), FIRST_CANDIDATE_WAIT_MS));

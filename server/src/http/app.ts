@@ -62,6 +62,33 @@ function toMessage(mail: ReceivedEmail): InboxMessage {
 
 const userParam = z.coerce.number().int().positive();
 
+/** What was asked, as a log line may show it: no control characters, at most 200 characters. */
+function printable(text: string): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return clean.length > 200 ? `${clean.slice(0, 200)}…` : clean;
+}
+
+/**
+ * The answer to an error that is the client's, or null for a fault of the server's own. Errors
+ * that carry a 4xx status keep it (the static files' 403 for a path that climbs out of its
+ * folder, body parsing's 400/413/415); an address that is not valid percent-encoding is a 400.
+ */
+function clientError(error: Error & { type?: string; status?: number; statusCode?: number }, bodyLimit: string): { status: number; body: { error: string; problems?: unknown[] } } | null {
+  if (error instanceof ScenarioError) return { status: 400, body: { error: error.message, problems: error.problems } };
+  if (error instanceof BadRequest) return { status: 400, body: { error: error.message, problems: (error as BadRequest).problems ?? [] } };
+  if (error instanceof ReplayInputError) return { status: 400, body: { error: error.message } };
+  if (error instanceof NotFoundError) return { status: 404, body: { error: error.message } };
+  if (error instanceof HttpError) return { status: error.status, body: { error: error.message } };
+  if (error instanceof URIError) return { status: 400, body: { error: 'the address is not valid percent-encoding' } };
+  if (error.type === 'entity.parse.failed') return { status: 400, body: { error: `body is not valid JSON: ${error.message}` } };
+  if (error.type === 'entity.too.large') return { status: 413, body: { error: `body larger than ${bodyLimit}` } };
+  const status = error.status ?? error.statusCode;
+  if (status === 404) return { status: 404, body: { error: 'not found' } };
+  if (status === 403) return { status: 403, body: { error: 'forbidden' } };
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, body: { error: error.message.split('\n')[0]!.slice(0, 200) } };
+  return null;
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const { store, manager, sink } = deps;
   const metrics = createMetrics(manager);
@@ -175,17 +202,16 @@ export function createApp(deps: AppDeps): express.Express {
     app.get('/', (_req, res) => void res.type('text').send('The dashboard is not built: run `npm run build`.'));
   }
 
-  app.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, _next: NextFunction) => {
-    if (error instanceof ScenarioError) return void res.status(400).json({ error: error.message, problems: error.problems });
-    if (error instanceof BadRequest) return void res.status(400).json({ error: error.message, problems: (error as BadRequest).problems ?? [] });
-    if (error instanceof ReplayInputError) return void res.status(400).json({ error: error.message });
-    if (error instanceof NotFoundError) return void res.status(404).json({ error: error.message });
-    if (error instanceof HttpError) return void res.status(error.status).json({ error: error.message });
-    if (error.type === 'entity.parse.failed') return void res.status(400).json({ error: `body is not valid JSON: ${error.message}` });
-    if (error.type === 'entity.too.large') return void res.status(413).json({ error: `body larger than ${deps.bodyLimit ?? '1mb'}` });
-    if (error.status === 404) return void res.status(404).json({ error: 'not found' });
-    console.error(`turnout server: ${error.stack ?? error.message}`);
-    res.status(500).json({ error: 'internal error' });
+  app.use((error: Error & { type?: string; status?: number; statusCode?: number }, req: Request, res: Response, _next: NextFunction) => {
+    const answer = clientError(error, deps.bodyLimit ?? '1mb');
+    if (answer) {
+      // The client's mistake: one line, no stack, and what was asked kept short and printable.
+      console.error(`turnout server: ${answer.status} ${printable(req.method)} ${printable(req.originalUrl)}: ${printable(answer.body.error)}`);
+      return void res.status(answer.status).json(answer.body);
+    }
+    const id = randomUUID().slice(0, 8);
+    console.error(`turnout server: request ${id} (${req.method} ${printable(req.originalUrl)}) failed: ${error.stack ?? error.message}`);
+    res.status(500).json({ error: `internal error (request ${id})` });
   });
   return app;
 }

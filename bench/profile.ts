@@ -1,0 +1,135 @@
+// `npm run bench -- --profile` (and section 6 of a full run): where Turnout's time goes next to
+// the hand-written flow, from the two processes themselves. Per person: the Chrome DevTools
+// Protocol messages each sends (DEBUG=pw:protocol), by method; the Node process's own CPU by
+// component, from `node --cpu-prof`.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface Side {
+  label: string;
+  /** The command, given the people, the concurrency and extra node flags. */
+  command: (people: number, concurrency: number) => string[];
+}
+
+function run(command: string[], env: NodeJS.ProcessEnv, stderrLimit = Infinity): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    child.stderr.on('data', (d: Buffer) => {
+      if (size < stderrLimit) chunks.push(d);
+      size += d.length;
+    });
+    child.on('close', (code) => resolve({ code, stderr: Buffer.concat(chunks).toString() }));
+  });
+}
+
+interface ProtocolCount {
+  messages: Map<string, number>;
+  bytes: number;
+}
+
+/** Every message the process sent to Chromium, by method. */
+async function protocolCounts(side: Side, people: number): Promise<ProtocolCount> {
+  const { code, stderr } = await run(side.command(people, people), { DEBUG: 'pw:protocol' });
+  if (code !== 0) throw new Error(`${side.label} (${people} people, protocol log): exit ${code}`);
+  const messages = new Map<string, number>();
+  let bytes = 0;
+  for (const line of stderr.split('\n')) {
+    const at = line.indexOf('SEND ► ');
+    if (at < 0) continue;
+    const method = /"method":"([^"]+)"/.exec(line)?.[1] ?? '?';
+    messages.set(method, (messages.get(method) ?? 0) + 1);
+    bytes += line.length - at - 7;
+  }
+  return { messages, bytes };
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string }; children?: number[] }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const PIPE_WRITES = new Set(['writeUtf8String', 'writev', 'writeBuffer', 'writeLatin1String']);
+
+/** The component a profile node's own time belongs to. */
+function component(functionName: string, url: string): string | null {
+  if (functionName === '(idle)') return null;
+  if (functionName === '(garbage collector)') return 'garbage collection';
+  if (PIPE_WRITES.has(functionName)) return "writing to Chromium's pipe (also counts time blocked while Chromium reads)";
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg === 'playwright-core') return 'Playwright';
+  if (pkg) return `${pkg} (library)`;
+  if (/node:internal\/(modules|deps\/cjs-module-lexer)|node:internal\/bootstrap/.test(url) || functionName === 'compileSourceTextModule') return 'loading modules';
+  if (url.includes('/dist/cli/')) return "Turnout's own code";
+  if (url.includes('handwritten')) return "the hand-written script's own code";
+  if (url.startsWith('node:') || url === '') return 'Node.js itself (streams, timers, crypto, native calls)';
+  return 'other';
+}
+
+/** Sampled time of the Node process (not its browsers) by component, in ms. */
+async function nodeCpu(side: Side, people: number): Promise<{ total: number; parts: Map<string, number> }> {
+  const dir = mkdtempSync(join('.turnout', 'bench-profile-'));
+  const [node, ...rest] = side.command(people, people);
+  const { code } = await run([node!, '--cpu-prof', `--cpu-prof-dir=${dir}`, ...rest], {}, 0);
+  if (code !== 0) throw new Error(`${side.label} (${people} people, CPU profile): exit ${code}`);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) throw new Error(`${side.label}: node wrote no CPU profile`);
+  const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parts = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)?.callFrame;
+    const name = frame ? component(frame.functionName, frame.url) : null;
+    if (!name) return;
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    parts.set(name, (parts.get(name) ?? 0) + ms);
+    total += ms;
+  });
+  return { total, parts };
+}
+
+/** The profile section: protocol messages per person and the Node process's time by component. */
+export async function profileSection(hand: Side, turnout: Side, people: number, log: (line: string) => void): Promise<string> {
+  const counts: ProtocolCount[] = [];
+  for (const side of [hand, turnout]) {
+    counts.push(await protocolCounts(side, people));
+    log(`profile: protocol log of ${side.label}`);
+  }
+  const [h, t] = counts as [ProtocolCount, ProtocolCount];
+  const methods = [...new Set([...h.messages.keys(), ...t.messages.keys()])]
+    .map((m) => ({ m, h: (h.messages.get(m) ?? 0) / people, t: (t.messages.get(m) ?? 0) / people }))
+    .sort((a, b) => b.t + b.h - (a.t + a.h));
+  const sum = (c: ProtocolCount): number => [...c.messages.values()].reduce((a, b) => a + b, 0) / people;
+  const rows = methods.slice(0, 10).map((x) => `| \`${x.m}\` | ${x.h.toFixed(1)} | ${x.t.toFixed(1)} |`);
+  const rest = methods.slice(10);
+  if (rest.length) rows.push(`| ${rest.length} other methods | ${rest.reduce((a, x) => a + x.h, 0).toFixed(1)} | ${rest.reduce((a, x) => a + x.t, 0).toFixed(1)} |`);
+
+  const cpu = [];
+  for (const side of [hand, turnout]) {
+    cpu.push(await nodeCpu(side, people));
+    log(`profile: CPU profile of ${side.label}`);
+  }
+  const [hc, tc] = cpu as [Awaited<ReturnType<typeof nodeCpu>>, Awaited<ReturnType<typeof nodeCpu>>];
+  const names = [...new Set([...hc.parts.keys(), ...tc.parts.keys()])].sort((a, b) => (tc.parts.get(b) ?? 0) - (tc.parts.get(a) ?? 0));
+  const cpuRows = names.map((n) => `| ${n} | ${(hc.parts.get(n) ?? 0).toFixed(0)} ms | ${(tc.parts.get(n) ?? 0).toFixed(0)} ms |`);
+
+  return `${people} people at once, one run of each side (\`npm run bench -- --profile\` prints this section alone).
+
+Chrome DevTools Protocol messages sent to Chromium, per person (\`DEBUG=pw:protocol\`):
+
+| method | hand-written | Turnout |
+|---|---:|---:|
+${rows.join('\n')}
+| **all** | **${sum(h).toFixed(1)}** (${(h.bytes / people / 1024).toFixed(0)} KB) | **${sum(t).toFixed(1)}** (${(t.bytes / people / 1024).toFixed(0)} KB) |
+
+Where the Node process's time went (\`node --cpu-prof\`, sampled; idle left out; the browsers are other processes and not in it):
+
+| component | hand-written | Turnout |
+|---|---:|---:|
+${cpuRows.join('\n')}
+| **all** | **${hc.total.toFixed(0)} ms** | **${tc.total.toFixed(0)} ms** |`;
+}

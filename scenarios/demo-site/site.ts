@@ -138,7 +138,8 @@ export async function startDemoSite(port: number, options: DemoSiteOptions): Pro
     const mail = pages.confirmationEmail(firstName, `${siteUrl}/account/confirm?token=${token}`, a.accountNumber);
     mailer
       .sendMail({ from: 'HealthMarket <no-reply@healthmarket.test>', to: key, subject: 'Confirm your email', ...mail })
-      .then(() => (a.reached = 'email-sent'))
+      // The person may have confirmed already: the sink has the mail before the site hears back.
+      .then(() => void (a.reached === 'created' && (a.reached = 'email-sent')))
       .catch((e: Error) => (a.mailError = e.message));
   });
   app.get('/account/check-email', (req, res) => void res.send(pages.checkEmail(String(req.query.email ?? ''))));

@@ -1,5 +1,5 @@
 // `turnout replay` as a nightly job runs it: a real process, its output and its exit code.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +86,52 @@ describe('turnout replay', () => {
     expect(out.stderr).toContain('SIGINT: stopping the run and closing browsers');
     expect(chromiumProcesses()).toBe(before);
   });
+});
+
+describe('a run whose browser freezes', () => {
+  it('still ends on Ctrl-C within seconds, exits 130 with the partial summary, its people abandoned as infrastructure', async () => {
+    const before = chromiumProcesses();
+    const { site, smtpPort } = await demo({});
+    const file = join(tmp, 'frozen.json');
+    const child = spawn(process.execPath, ['bin/turnout.js', ...replayArgs(site, smtpPort, 6), '--concurrency', '3', '--browsers', '1', '--summary-json', file]);
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    const frozen: number[] = [];
+    try {
+      await new Promise((r) => setTimeout(r, 4000));
+      // Chromium stops answering anything at all: its browser process is suspended.
+      const ps = execFileSync('ps', ['-eo', 'pid=,ppid=,args=']).toString().split('\n');
+      for (const line of ps) {
+        const [pid, ppid, ...rest] = line.trim().split(/\s+/);
+        if (Number(ppid) === child.pid && rest.join(' ').includes('chromium')) frozen.push(Number(pid));
+      }
+      expect(frozen.length).toBeGreaterThan(0);
+      for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+      const interruptedAt = Date.now();
+      child.kill('SIGINT');
+      const code = await exited;
+      const tookMs = Date.now() - interruptedAt;
+      expect(code).toBe(130);
+      expect(tookMs).toBeLessThan(20_000);
+      const summary = JSON.parse(readFileSync(file, 'utf8')) as RunSummary;
+      const abandoned = summary.results.filter((r) => r.error?.startsWith('abandoned: the run was stopped'));
+      expect(abandoned.length).toBeGreaterThan(0);
+      for (const r of abandoned) expect(r).toMatchObject({ status: 'failed', errorClass: 'infrastructure' });
+      expect(stdout).toContain('people:');
+    } finally {
+      for (const pid of frozen) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      child.kill('SIGKILL');
+    }
+    for (let i = 0; i < 50 && chromiumProcesses() > before; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(chromiumProcesses()).toBe(before);
+  }, 60_000);
 });
 
 describe('npx turnout', () => {

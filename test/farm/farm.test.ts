@@ -16,6 +16,14 @@ import { chromiumProcesses } from '../helpers/servers.js';
 const SCENARIO = 'scenarios/demo-enrollment.json';
 const scenario = parseScenario(JSON.parse(readFileSync(SCENARIO, 'utf8')));
 const FAULTS = { 'email-never-sent': 10, 'broken-link': 10, 'identity-hangs': 10, 'submit-500': 10 };
+const stepNamed = (name: string): number => scenario.steps.findIndex((s) => s.name === name);
+/** The step each fault stops a person at. */
+const FAULT_STEP: Record<string, number> = {
+  'email-never-sent': stepNamed('confirm-email'),
+  'broken-link': stepNamed('open-confirmation'),
+  'identity-hangs': stepNamed('identity-check'),
+  'submit-500': stepNamed('submit'),
+};
 
 /** What must not differ between a run here and on the farm: the funnel, the counts, the shape. */
 function funnel(summary: RunSummary) {
@@ -53,7 +61,8 @@ describe('the farm on Redis with two worker processes', () => {
         const truth = site.truth().people;
         const wrong = summary.results.flatMap((r) => {
           const fault = truth.find((t) => t.email === r.email)?.fault ?? 'never reached the site';
-          return (fault === 'none') === (r.status === 'passed') ? [] : [`person ${r.user} (${fault}): ${r.status} at step ${r.failedStep} as ${r.errorClass} — ${r.error}`];
+          const right = fault === 'none' ? r.status === 'passed' : r.failedStep === FAULT_STEP[fault];
+          return right ? [] : [`person ${r.user} (${fault}): ${r.status} at step ${r.failedStep} as ${r.errorClass} — ${r.error}`];
         });
         return { code: outcome.code, summary, stderr: outcome.stderr, wrong };
       } finally {

@@ -58,6 +58,31 @@ describe('a Chromium killed mid-run', () => {
   });
 });
 
+describe('a page renderer killed mid-run', () => {
+  it('fails its person as infrastructure at once, blames nobody else, and the run ends', async () => {
+    const before = chromiumProcesses();
+    const started = Date.now();
+    const running = replay(demo, { users: 6, concurrency: 3, browsers: 1, baseUrl: site.url, sink });
+    await new Promise((r) => setTimeout(r, 2500));
+    const renderers = execFileSync('ps', ['-eo', 'pid=,args='])
+      .toString()
+      .split('\n')
+      .filter((l) => l.includes('chromium-headless-shell') && l.includes('--type=renderer'))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+    expect(renderers.length).toBeGreaterThan(0);
+    process.kill(renderers[0]!, 'SIGKILL');
+    const summary = await running;
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(summary.users.total).toBe(6);
+    const crashed = summary.results.filter((r) => r.error?.includes('the page crashed'));
+    expect(crashed.length).toBeGreaterThanOrEqual(1);
+    for (const r of crashed) expect(r.errorClass).toBe('infrastructure');
+    expect(summary.users.passed + summary.users.infrastructure).toBe(6);
+    for (let i = 0; i < 50 && chromiumProcesses() > before; i++) await new Promise((r) => setTimeout(r, 200));
+    expect(chromiumProcesses()).toBe(before);
+  });
+});
+
 describe('a misbehaving target', () => {
   let target: Served;
   beforeAll(async () => {

@@ -43,6 +43,19 @@ export interface PersonPlan {
 }
 
 const SCREENSHOT_TIMEOUT_MS = 3000;
+/**
+ * Longest wait for what follows a person's last step (the page's words and screenshot, the
+ * trace, closing the context): a browser in a bad state must not keep the run from ending.
+ */
+const RECORD_TIMEOUT_MS = 10_000;
+
+/** Waits for the work, or gives up on it after `ms` (it goes on, unobserved). */
+async function bounded(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
 
 function stepTimeout(plan: PersonPlan, step: Step): number {
   return step.timeout ?? plan.run.scenario.timeout ?? plan.run.stepTimeoutMs;
@@ -103,6 +116,9 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   let browser: Browser | null = null;
   let watch: NetworkWatch | null = null;
   const onBrowserGone = (): void => abort.abort(new InfrastructureError(lease?.where ? `browser server ${lease.where} closed the connection` : 'Chromium exited'));
+  // A renderer that dies (killed, out of memory) leaves its page unable to answer anything:
+  // Playwright would wait forever for it to evaluate. It ends the person's step at once.
+  const onPageCrash = (): void => abort.abort(new InfrastructureError("the page crashed: its Chromium renderer process exited"));
   try {
     if (plan.runSignal.aborted) throw plan.runSignal.reason;
     lease = await plan.pool.newContext({ viewport: firstViewport(run.scenario), proxy: plan.urls.browserProxy() });
@@ -115,6 +131,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     // farm must not become a way into internal services. Chromium enforces it (the context's
     // proxy, see UrlPolicy.browserProxy); the watch counts what was blocked, per origin.
     watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
+    context.on('page', (page) => page.once('crash', onPageCrash));
     const tracing = plan.traces && plan.traces.left > 0 && plan.artifacts.dir;
     if (tracing) await context.tracing.start({ screenshots: true, snapshots: true });
     const session: PersonSession = {
@@ -162,7 +179,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       if (failure) {
         fail(index, failure);
         result.httpProblems = watch.problemsSince(session.previousStepEndedAt).map((p) => redact(p, secrets));
-        await recordPage(plan, session, result, failure, secrets);
+        await bounded(recordPage(plan, session, result, failure, secrets), RECORD_TIMEOUT_MS);
         break;
       }
       session.previousStepEndedAt = Date.now();
@@ -171,7 +188,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       result.url = session.page.isClosed() ? null : session.page.url();
       result.httpStatus = watch.lastDocumentStatus;
     }
-    if (tracing) await keepTrace(plan, context, result, secrets);
+    if (tracing) await bounded(keepTrace(plan, context, result, secrets), RECORD_TIMEOUT_MS);
   } catch (error) {
     // Failing before the first step (no browser, run stopped) is never the application's fault;
     // a browser that went away while the person's context was being set up says so.
@@ -183,7 +200,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     browser?.off('disconnected', onBrowserGone);
     plan.runSignal.removeEventListener('abort', onRunAbort);
     result.blocked = watch?.blocked() ?? {};
-    await lease?.release();
+    await bounded(lease?.release(), RECORD_TIMEOUT_MS);
     result.durationMs = Date.now() - startedAt;
   }
   return result;

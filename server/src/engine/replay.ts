@@ -2,7 +2,7 @@
 // the ramp-up, on a shared browser pool, with their mail going to one sink. Knows nothing of
 // HTTP or sockets: callers watch it through hooks and get the run summary at the end.
 import { availableParallelism } from 'node:os';
-import type { PersonResult, RunOptions, RunSummary, Scenario } from '../../../schema/index.js';
+import type { PersonResult, RunOptions, RunPlan, RunSummary, Scenario } from '../../../schema/index.js';
 import { MailSink } from '../mail/sink.js';
 import { buildSummary } from '../runs/aggregate.js';
 import { ArtifactFolder } from './artifacts.js';
@@ -10,6 +10,7 @@ import { BrowserPool } from './browser-pool.js';
 import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from './defaults.js';
 import { InfrastructureError } from './errors.js';
 import { HealthSampler, RunHealth } from './health.js';
+import { makeIdentity } from './identity.js';
 import { runPerson, type PersonHooks } from './person.js';
 import { planRun, requireSecrets, type ReplayOptions } from './run-plan.js';
 
@@ -26,6 +27,42 @@ export class RunStoppedError extends InfrastructureError {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** After a stop, how long people get to settle before their work is abandoned. */
+export const STOP_GRACE_MS = 5000;
+/** How long closing the browsers may take before the run ends without waiting for them. */
+const CLOSE_GRACE_MS = 3000;
+
+/** A person whose work did not settle after the run was stopped: the farm's loss, said so. */
+function abandoned(plan: RunPlan, index: number, startedAt: number, worker: string | null): PersonResult {
+  return {
+    user: index,
+    email: makeIdentity(plan.seed, index, plan.runTag, plan.mailDomain).email,
+    status: 'failed',
+    failedStep: null,
+    errorClass: 'infrastructure',
+    error: `abandoned: the run was stopped and this person's browser did not finish within ${STOP_GRACE_MS / 1000} s`,
+    url: null,
+    httpStatus: null,
+    screenshot: null,
+    trace: null,
+    blocked: {},
+    pageSays: null,
+    httpProblems: [],
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: Date.now() - startedAt,
+    steps: [],
+    worker,
+  };
+}
+
+/** Resolves with the work, or after `ms` with `timedOut`. */
+async function within<T>(work: Promise<T>, ms: number): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([work, new Promise<'timed out'>((r) => (timer = setTimeout(() => r('timed out'), ms)))]);
+  clearTimeout(timer);
+  return result;
+}
 
 export async function replay(scenario: Scenario, options: ReplayOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {
   const env = options.env ?? process.env;
@@ -62,6 +99,8 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
 
     const traces = options.trace === 'on-failure' ? { left: options.traceCap ?? 10 } : null;
     let next = 0;
+    /** People running now, by index, with when they started: who is abandoned after a stop. */
+    const active = new Map<number, number>();
     const worker = async (): Promise<void> => {
       while (!stop.signal.aborted) {
         const k = next++;
@@ -70,6 +109,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
         if (wait > 0) await sleep(wait);
         if (stop.signal.aborted) return;
         running++;
+        active.set(k + 1, Date.now());
         const result = await runPerson({
           run: plan,
           index: k + 1,
@@ -86,16 +126,28 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
           hooks,
         });
         running--;
+        if (!active.delete(k + 1)) return; // abandoned after a stop: already counted
         results.push(result);
         health.countPerson(result.worker);
         hooks.onPersonFinished?.(result);
       }
     };
-    await Promise.all(Array.from({ length: concurrency }, worker));
+    const everyone = Promise.all(Array.from({ length: concurrency }, worker));
+    // Stopped: people get a moment to settle; whoever has not by then is abandoned, so that a
+    // browser in a bad state can never keep Ctrl-C from ending the run.
+    const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    if ((await Promise.race([everyone, stopped])) === undefined && stop.signal.aborted && (await within(everyone, STOP_GRACE_MS)) === 'timed out') {
+      for (const [index, started] of active) {
+        const result = abandoned(plan, index, started, sampler.worker);
+        results.push(result);
+        hooks.onPersonFinished?.(result);
+      }
+      active.clear();
+    }
   } finally {
     sampler.stop();
     options.signal?.removeEventListener('abort', onStop);
-    await pool?.close();
+    if (pool) await within(pool.close(), CLOSE_GRACE_MS);
     await ownSink?.stop();
   }
   results.sort((a, b) => a.user - b.user);

@@ -72,6 +72,17 @@ export const PersonResult = z.strictObject({
 });
 export type PersonResult = z.infer<typeof PersonResult>;
 
+/**
+ * A person with nothing against them yet (passed, no failure, no steps): what the engine starts
+ * from, and what a person the run lost or cut off is built on, with its own overrides.
+ */
+export function personResult(user: number, email: string, startedAt: string, worker: string | null, overrides: Partial<PersonResult> = {}): PersonResult {
+  return {
+    user, email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null,
+    trace: null, blocked: {}, pageSays: null, httpProblems: [], startedAt, durationMs: 0, steps: [], worker, ...overrides,
+  };
+}
+
 export const StepSummary = z.object({
   index: z.number().int().nonnegative(),
   type: z.string(),

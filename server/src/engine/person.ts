@@ -2,7 +2,7 @@
 // the first failure classed, screenshotted and explained, the context closed whatever happens.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PersonEventHooks, PersonResult, PersonStepResult, RunPlan, Scenario, Step } from '../../../schema/index.js';
+import { personResult, type PersonEventHooks, type PersonResult, type PersonStepResult, type RunPlan, type Scenario, type Step } from '../../../schema/index.js';
 import { screenshotFile, type Artifacts } from './artifacts.js';
 import type { Mailbox } from '../mail/mailbox.js';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -78,25 +78,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   const secrets = [identity.password, ...plan.secretNames.map((n) => plan.env[n] ?? '')];
   const startedAt = Date.now();
   plan.hooks?.onPersonStarted?.(plan.index, identity.email);
-  const result: PersonResult = {
-    user: plan.index,
-    email: identity.email,
-    status: 'passed',
-    failedStep: null,
-    errorClass: null,
-    error: null,
-    url: null,
-    httpStatus: null,
-    screenshot: null,
-    trace: null,
-    blocked: {},
-    pageSays: null,
-    httpProblems: [],
-    startedAt: new Date(startedAt).toISOString(),
-    durationMs: 0,
-    steps: [],
-    worker: plan.worker,
-  };
+  const result = personResult(plan.index, identity.email, new Date(startedAt).toISOString(), plan.worker);
   const fail = (step: number, failure: StepFailure): void => {
     result.status = 'failed';
     result.failedStep = step;

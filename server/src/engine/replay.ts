@@ -2,7 +2,7 @@
 // the ramp-up, on a shared browser pool, with their mail going to one sink. Knows nothing of
 // HTTP or sockets: callers watch it through hooks and get the run summary at the end.
 import { availableParallelism } from 'node:os';
-import type { PersonResult, RunOptions, RunPlan, RunSummary, Scenario } from '../../../schema/index.js';
+import { personResult, type PersonResult, type RunOptions, type RunPlan, type RunSummary, type Scenario } from '../../../schema/index.js';
 import { MailSink } from '../mail/sink.js';
 import { buildSummary } from '../runs/aggregate.js';
 import { ArtifactFolder } from './artifacts.js';
@@ -35,25 +35,12 @@ const CLOSE_GRACE_MS = 3000;
 
 /** A person whose work did not settle after the run was stopped: the farm's loss, said so. */
 function abandoned(plan: RunPlan, index: number, startedAt: number, worker: string | null): PersonResult {
-  return {
-    user: index,
-    email: makeIdentity(plan.seed, index, plan.runTag, plan.mailDomain).email,
+  return personResult(index, makeIdentity(plan.seed, index, plan.runTag, plan.mailDomain).email, new Date(startedAt).toISOString(), worker, {
     status: 'failed',
-    failedStep: null,
     errorClass: 'infrastructure',
     error: `abandoned: the run was stopped and this person's browser did not finish within ${STOP_GRACE_MS / 1000} s`,
-    url: null,
-    httpStatus: null,
-    screenshot: null,
-    trace: null,
-    blocked: {},
-    pageSays: null,
-    httpProblems: [],
-    startedAt: new Date(startedAt).toISOString(),
     durationMs: Date.now() - startedAt,
-    steps: [],
-    worker,
-  };
+  });
 }
 
 /** Resolves with the work, or after `ms` with `timedOut`. */

@@ -2,7 +2,7 @@
 // worker, failed as `infrastructure` when the farm could not run them, or skipped by a stop
 // before they started — and the live view fed from the step events of each person's current
 // attempt only. No Redis here: the coordinator hands it what arrives, already as data.
-import { applyEvent, eventUser, FarmEvent, PersonJobResult, type PersonResult, type RunPlan } from '../../../schema/index.js';
+import { applyEvent, eventUser, FarmEvent, PersonJobResult, personResult, type PersonResult, type RunPlan } from '../../../schema/index.js';
 import { screenshotFile, type Artifacts } from '../engine/artifacts.js';
 import type { RunHealth } from '../engine/health.js';
 import type { ReplayHooks } from '../engine/replay.js';
@@ -16,7 +16,7 @@ interface Person {
 
 /** A person the farm could not run: counted, never lost. */
 export function farmFailure(user: number, email: string, message: string, worker: string | null = null): PersonResult {
-  return { user, email, status: 'failed', failedStep: 0, errorClass: 'infrastructure', error: message, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, pageSays: null, httpProblems: [], startedAt: new Date().toISOString(), durationMs: 0, steps: [], worker };
+  return personResult(user, email, new Date().toISOString(), worker, { status: 'failed', failedStep: 0, errorClass: 'infrastructure', error: message });
 }
 
 export class FarmLedger {

@@ -2,7 +2,7 @@
 // published as throttled snapshots (a few per second per run, whatever the crowd size) plus one
 // event per failed person. Knows nothing of HTTP or sockets: they listen to its events.
 import { EventEmitter } from 'node:events';
-import { applyEvent, MAX_USERS_PER_RUN, type IngestEvent, type LiveRunSummary, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type Scenario, type StartRunRequest } from '../../../schema/index.js';
+import { applyEvent, MAX_USERS_PER_RUN, personResult, type IngestEvent, type LiveRunSummary, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type Scenario, type StartRunRequest } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
 import type { ReplayHooks } from '../engine/replay.js';
 import type { RunOptionsAnywhere, runScenario } from '../farm/dispatch.js';
@@ -66,7 +66,7 @@ export class NotFoundError extends Error {
 
 /** A person still running, as the aggregation sees them: steps so far, no failure yet. */
 function partial(user: number, p: InProgress): PersonResult {
-  return { user, email: p.email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, pageSays: null, httpProblems: [], startedAt: p.steps[0]?.startedAt ?? '', durationMs: 0, steps: p.steps, worker: null };
+  return personResult(user, p.email, p.steps[0]?.startedAt ?? '', null, { steps: p.steps });
 }
 
 export class RunManager extends EventEmitter<RunManagerEvents> {

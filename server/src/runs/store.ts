@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { parseScenario, type PersonResult, type PersonStepResult, type RunInfo, type RunStatus, type RunSummary, type Scenario, type ScenarioInfo } from '../../../schema/index.js';
+import { parseScenario, personResult, type PersonResult, type PersonStepResult, type RunInfo, type RunStatus, type RunSummary, type Scenario, type ScenarioInfo } from '../../../schema/index.js';
 
 /** How often queued step results are written, in one transaction. */
 const FLUSH_INTERVAL_MS = 200;
@@ -252,7 +252,7 @@ export class RunStore {
       if (done.has(r.user)) continue;
       let p = cut.get(r.user);
       if (!p) {
-        p = { user: r.user, email: r.email, status: 'failed', failedStep: null, errorClass: 'infrastructure', error: 'the run was cut off before this person finished', url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, pageSays: null, httpProblems: [], startedAt: r.started_at, durationMs: 0, steps: [], worker: null };
+        p = personResult(r.user, r.email, r.started_at, null, { status: 'failed', errorClass: 'infrastructure', error: 'the run was cut off before this person finished' });
         cut.set(r.user, p);
       }
       p.steps.push({ index: r.step, status: r.status, startedAt: r.started_at, durationMs: r.duration_ms, matchedSelector: r.matched_selector });

@@ -117,7 +117,7 @@ export type LiveRunSummary = RunSummary & { status: RunStatus; running: number }
 
 /** What each route answers: the server's handlers, the dashboard's calls and the tests share it. */
 export interface ApiReplies {
-  'GET /api/health': { ok: boolean; version: string; activeRuns: number; sink: { port: number; received: number }; auth: boolean };
+  'GET /api/health': { ok: boolean; version: string; activeRuns: number; sink: { port: number; received: number }; auth: boolean; retention: { runs: number | null; days: number | null } };
   'GET /api/scenarios': ScenarioInfo[];
   'POST /api/scenarios': ScenarioInfo;
   'GET /api/runs': RunInfo[];

@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ScenarioError } from '../../../schema/parse.js';
 import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/defaults.js';
+import { DEFAULT_RETENTION } from '../runs/retention.js';
 import { InfrastructureError, ReplayInputError } from '../engine/errors.js';
 import type { ServeCommandOptions } from './run-serve.js';
 
@@ -73,6 +74,8 @@ program
   .addOption(new Option('--trace <when>', 'keep Playwright traces').choices(['off', 'on-failure']).default('off'))
   .option('--trace-cap <n>', 'most traces kept per run', integer(0), 10)
   .option('--data <dir>', 'run history (for --baseline last and the dashboard)', '.turnout')
+  .option('--retain-runs <n>', 'in --data, keep the newest N finished runs with their screenshots (0: all)', integer(0), DEFAULT_RETENTION.runs)
+  .option('--retain-days <d>', 'in --data, remove finished runs older than D days (0: never)', integer(0), DEFAULT_RETENTION.days)
   .option('--server <url>', 'stream the run live to a Turnout server (its dashboard keeps it)')
   .option('--token <token>', 'access token for --server')
   .option('--redis <url>', 'run the people on the farm: `turnout worker` processes on this Redis')
@@ -97,6 +100,7 @@ program
       prefer: o.browser as 'headless-shell' | 'chromium',
       artifactsDir: o.artifacts as string,
       summaryJson: o.summaryJson as string | undefined,
+      retention: { runs: (o.retainRuns as number) || null, days: (o.retainDays as number) || null },
       thresholds: o.threshold as string[] | undefined,
       config: o.config as string | undefined,
       baseline: o.baseline as string | undefined,
@@ -146,6 +150,8 @@ program
   .option('--body-limit <size>', 'largest request body, e.g. 1mb', '1mb')
   .option('--max-users <n>', 'most people one run may ask for', integer(1), 2000)
   .option('--max-steps <n>', 'most steps a stored scenario may have', integer(1), 500)
+  .option('--retain-runs <n>', 'keep the newest N finished runs with their screenshots (0: all)', integer(0), DEFAULT_RETENTION.runs)
+  .option('--retain-days <d>', 'remove finished runs older than D days (0: never)', integer(0), DEFAULT_RETENTION.days)
   .option('--demo', 'also start the demo site and run the demo scenario once')
   .option('--demo-port <port>', 'demo site port', integer(0), 4100)
   .option('--demo-users <n>', 'people in the first demo run', integer(1), 10)

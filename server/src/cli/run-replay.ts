@@ -13,6 +13,7 @@ import { workerLines } from '../report/report.js';
 import { parseReporter, writeReports, type Reporter } from '../report/reporters.js';
 import { checkThresholdSteps, collapseThresholds, evaluateThresholds, parseThreshold, type Threshold, type ThresholdResult } from '../report/thresholds.js';
 import { buildSummary } from '../runs/aggregate.js';
+import type { Retention } from '../runs/retention.js';
 import { RunStore } from '../runs/store.js';
 import { progressHooks } from './progress.js';
 import { combineHooks, RunStreamer } from './stream.js';
@@ -69,6 +70,8 @@ export interface NightlyOptions {
   summaryJson?: string;
   /** Folder of the run history (SQLite), for `--baseline last`; null keeps no history. */
   dataDir?: string | null;
+  /** How much of that history is kept; older runs and their screenshots go after this one is saved. */
+  retention?: Retention;
   /** Stream the run to this Turnout server as it happens. */
   server?: string;
   token?: string;
@@ -150,6 +153,7 @@ export async function runReplayCommand(file: string, options: ReplayCommandOptio
       process.off('SIGTERM', onSignal);
     }
     store?.saveSummary(summary, scenario, stop.signal.aborted ? 'stopped' : 'finished');
+    if (store && options.retention) store.prune(options.retention, options.artifactsDir ?? null);
     const comparison = baseline ? compareSummaries(summary, baseline, margins) : null;
     const verdicts = evaluateThresholds(thresholds, summary, comparison ? comparison.regressions : null);
     printReport(summary, process.stdout, verdicts, comparison);

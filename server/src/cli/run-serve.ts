@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { startDemoSite, type DemoSite } from '../../../scenarios/demo-site/site.js';
 import { checkRedisUrl, redisLabel } from '../farm/address.js';
 import { startServer } from '../http/server.js';
+import { describeRetention } from '../runs/retention.js';
 import { DEMO_SCENARIO, faultsFlag } from './run-demo.js';
 import { loadScenario, UsageError } from './load.js';
 import { printReport } from './run-replay.js';
@@ -19,6 +20,8 @@ export interface ServeCommandOptions {
   bodyLimit: string;
   maxUsers: number;
   maxSteps: number;
+  retainRuns: number;
+  retainDays: number;
   demo?: boolean;
   demoPort: number;
   demoUsers: number;
@@ -38,13 +41,14 @@ export async function runServeCommand(o: ServeCommandOptions): Promise<number> {
     bodyLimit: o.bodyLimit,
     maxUsers: o.maxUsers,
     maxSteps: o.maxSteps,
+    retention: { runs: o.retainRuns || null, days: o.retainDays || null },
     defaults: o.redis ? { redis: checkRedisUrl(o.redis) } : undefined,
   }).catch((e: Error) => {
     throw new UsageError(`cannot start the server: ${e.message}`);
   });
   let site: DemoSite | null = null;
   const out = process.stdout;
-  out.write(`dashboard   ${server.url}/\nAPI         ${server.url}/api/health\nSMTP sink   smtp://127.0.0.1:${server.smtpPort}\ndata        ${o.data}\n`);
+  out.write(`dashboard   ${server.url}/\nAPI         ${server.url}/api/health\nSMTP sink   smtp://127.0.0.1:${server.smtpPort}\ndata        ${o.data} (${describeRetention({ runs: o.retainRuns || null, days: o.retainDays || null })})\n`);
   if (o.redis) out.write(`farm        ${redisLabel(o.redis)} (runs go to \`turnout worker\` processes)\n`);
   if (server.interrupted) out.write(`${server.interrupted} run(s) were cut short when the server last stopped: shown as interrupted\n`);
   if (o.demo) {

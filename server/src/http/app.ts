@@ -13,6 +13,7 @@ import { fromRoot } from '../paths.js';
 import { NotFoundError, type RunManager } from '../runs/manager.js';
 import { SESSION_COOKIE, tokenMatches, tokenOf } from './auth.js';
 import { createMetrics } from './metrics.js';
+import type { Retention } from '../runs/retention.js';
 import type { RunStore } from '../runs/store.js';
 
 export const UI_DIST = fromRoot('ui', 'dist');
@@ -29,6 +30,8 @@ export interface AppDeps {
   maxSteps?: number;
   /** When set, the API, metrics, artifacts and socket.io need it (Bearer header or session cookie). */
   token?: string | null;
+  /** The run history kept, as /api/health says it. */
+  retention?: Retention;
 }
 
 class HttpError extends Error {
@@ -104,7 +107,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use(express.json({ limit: deps.bodyLimit ?? '1mb' }));
   app.get('/api/health', (_req, res) => {
-    res.json({ ok: true, version: VERSION, activeRuns: manager.activeRuns, sink: { port: sink.port, received: sink.received }, auth: Boolean(deps.token) });
+    res.json({ ok: true, version: VERSION, activeRuns: manager.activeRuns, sink: { port: sink.port, received: sink.received }, auth: Boolean(deps.token), retention: deps.retention ?? { runs: null, days: null } });
   });
   if (deps.token) {
     const token = deps.token;

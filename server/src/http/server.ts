@@ -12,6 +12,7 @@ import { attachRealtime } from '../realtime/io.js';
 import { RunManager } from '../runs/manager.js';
 import { RunStore } from '../runs/store.js';
 import { createApp } from './app.js';
+import { RETENTION_INTERVAL_MS, type Retention } from '../runs/retention.js';
 
 export interface ServeOptions {
   port: number;
@@ -25,6 +26,8 @@ export interface ServeOptions {
   bodyLimit?: string;
   maxSteps?: number;
   maxUsers?: number;
+  /** Run history kept; applied at start and every RETENTION_INTERVAL_MS. Default: keep all. */
+  retention?: Retention;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -50,10 +53,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const artifactsDir = join(dataDir, 'artifacts');
   const store = new RunStore(dataDir);
   const interrupted = store.markInterrupted();
+  const retention: Retention = options.retention ?? { runs: null, days: null };
+  const prune = (): void => void store.prune(retention, artifactsDir);
+  prune();
+  const pruning = setInterval(prune, RETENTION_INTERVAL_MS).unref();
   const sink = new MailSink({ port: options.smtpPort });
   await sink.start();
   const manager = new RunManager({ run: runScenario, store, sink, artifactsDir, defaults: options.defaults, maxUsers: options.maxUsers });
-  const http = createServer(createApp({ store, manager, sink, artifactsDir, token: options.token, bodyLimit: options.bodyLimit, maxSteps: options.maxSteps }));
+  const http = createServer(createApp({ store, manager, sink, artifactsDir, retention, token: options.token, bodyLimit: options.bodyLimit, maxSteps: options.maxSteps }));
   const io = attachRealtime(http, manager, options.token ?? null);
   http.listen(options.port, host);
   await once(http, 'listening');
@@ -67,6 +74,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     sink,
     interrupted,
     close: async () => {
+      clearInterval(pruning);
       await manager.close();
       http.closeAllConnections();
       await io.close(); // closes the HTTP server too

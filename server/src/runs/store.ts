@@ -2,13 +2,26 @@
 // they happen, written in batches so that a crowd of browsers never waits on the disk. A run
 // still marked running when the server starts was cut short: it becomes `interrupted`, with
 // every finished step kept.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Retention } from './retention.js';
 import { parseScenario, personResult, type PersonResult, type PersonStepResult, type RunInfo, type RunStatus, type RunSummary, type Scenario, type ScenarioInfo } from '../../../schema/index.js';
 
 /** How often queued step results are written, in one transaction. */
 const FLUSH_INTERVAL_MS = 200;
+
+/** Deletes the screenshots and traces of the given runs (their files start with the run id). */
+function removeRunFiles(artifactsDir: string, runIds: ReadonlySet<string>): void {
+  for (const folder of ['screenshots', 'traces']) {
+    const dir = join(artifactsDir, folder);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir)) {
+      const runId = /^(.+)-person-\d+/.exec(file)?.[1];
+      if (runId && runIds.has(runId)) rmSync(join(dir, file), { force: true });
+    }
+  }
+}
 
 const SCHEMA = `
 create table if not exists scenarios (
@@ -157,6 +170,24 @@ export class RunStore {
     );
     for (const person of summary.results) this.recordPerson(summary.runId, person);
     this.finishRun(summary.runId, status, summary.options, null, { warnings: summary.warnings, workers: summary.workers });
+  }
+
+  /**
+   * Removes the finished runs that fall outside what is kept — beyond the newest `keep.runs`, or
+   * started more than `keep.days` ago — with their people, steps, screenshots and traces. A run
+   * still going is never removed (nor counted). Returns the ids removed.
+   */
+  prune(keep: Retention, artifactsDir: string | null): string[] {
+    const rows = this.#db.prepare(`select id, started_at from runs where status != 'running' order by started_at desc`).all() as { id: string; started_at: string }[];
+    const cutoff = keep.days ? Date.now() - keep.days * 86_400_000 : -Infinity;
+    const gone = rows.filter((r, i) => (keep.runs ? i >= keep.runs : false) || Date.parse(r.started_at) < cutoff).map((r) => r.id);
+    if (gone.length === 0) return [];
+    const remove = this.#db.transaction((ids: string[]) => {
+      for (const id of ids) for (const table of ['person_steps', 'people', 'runs']) this.#db.prepare(`delete from ${table} where ${table === 'runs' ? 'id' : 'run_id'} = ?`).run(id);
+    });
+    remove(gone);
+    if (artifactsDir) removeRunFiles(artifactsDir, new Set(gone));
+    return gone;
   }
 
   /** The run of the same scenario that started just before this one. */

@@ -1,6 +1,7 @@
 // `turnout replay` as a nightly job runs it: a real process, its output and its exit code.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,18 @@ describe('turnout replay', () => {
     expect((await turnout(['replay', 'scenarios/demo-enrollment.json', '--users', 'many'])).code).toBe(2);
     const missing = await turnout(['replay', 'nope.json']);
     expect(missing).toMatchObject({ code: 2, stderr: 'turnout: cannot read scenario nope.json: no such file\n' });
+  });
+
+  it('exits 2 with one line naming the SMTP port already taken and --smtp-port', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const out = await turnout(['replay', 'scenarios/demo-enrollment.json', '--smtp-port', String(port), '--base-url', 'http://127.0.0.1:9', '--data', join(tmp, 'taken')]);
+      expect(out).toMatchObject({ code: 2, stderr: `turnout: the SMTP sink cannot listen on port ${port} (something else already listens there): choose another with --smtp-port\n` });
+    } finally {
+      taken.close();
+    }
   });
 
   it('exits 4 when the farm has no browser', async () => {

@@ -10,13 +10,14 @@ export function progressHooks(stream: NodeJS.WriteStream): ReplayHooks & { stop:
   let passed = 0;
   let failed = 0;
   let t0 = Date.now();
+  let running = false;
   const line = (): string => {
     const done = passed + failed;
     return `${done}/${total} done · ${passed} passed · ${failed} failed · ${started - done} running · ${((Date.now() - t0) / 1000).toFixed(1)} s`;
   };
   const tty = Boolean(stream.isTTY);
   const timer = setInterval(
-    () => stream.write(tty ? `\r\x1b[2K${line()}` : `${line()}\n`),
+    () => running && stream.write(tty ? `\r\x1b[2K${line()}` : `${line()}\n`),
     tty ? TTY_REFRESH_MS : CI_LINE_INTERVAL_MS,
   );
   timer.unref();
@@ -24,13 +25,15 @@ export function progressHooks(stream: NodeJS.WriteStream): ReplayHooks & { stop:
     onStarted: (info) => {
       total = info.total;
       t0 = Date.now();
+      running = true;
       stream.write(`run ${info.runId}: ${info.total} people, ${info.options.concurrency} at a time, ${info.options.browsers} × ${info.options.browser}\n`);
     },
     onPersonStarted: () => void started++,
     onPersonFinished: (r) => void (r.status === 'passed' ? passed++ : failed++),
     stop: () => {
       clearInterval(timer);
-      stream.write(tty ? `\r\x1b[2K${line()}\n` : `${line()}\n`);
+      // A run that never started (no browser, a port in use) has no progress to show.
+      if (running) stream.write(tty ? `\r\x1b[2K${line()}\n` : `${line()}\n`);
     },
   };
 }

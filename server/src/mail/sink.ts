@@ -6,6 +6,7 @@ import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
 import { extractLinks } from './links.js';
 import { emailTimeout, type Mailbox, type ReceivedEmail, type WaitForEmailOptions } from './mailbox.js';
+import { ReplayInputError } from '../engine/errors.js';
 
 export { EmailTimeoutError, emailTimeout, type Mailbox, type ReceivedEmail, type WaitForEmailOptions } from './mailbox.js';
 
@@ -81,7 +82,11 @@ export class MailSink implements Mailbox {
 
   async start(): Promise<number> {
     this.#server.listen(this.#options.port, this.#options.host);
-    await once(this.#server.server, 'listening');
+    await once(this.#server.server, 'listening').catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EADDRINUSE' && e.code !== 'EACCES') throw e;
+      const why = e.code === 'EADDRINUSE' ? 'something else already listens there' : 'this user may not listen there';
+      throw new ReplayInputError(`the SMTP sink cannot listen on port ${this.#options.port} (${why}): choose another with --smtp-port`);
+    });
     this.#port = (this.#server.server.address() as AddressInfo).port;
     return this.#port;
   }

@@ -74,6 +74,19 @@ describe('pickLink', () => {
     { text: 'Unsubscribe', url: 'http://a.test/unsub' },
     { text: 'Confirm my email', url: 'http://a.test/confirm?token=abc' },
   ];
+  it('refuses a 20 MB message without keeping it, tells the person waiting why, and keeps serving others', async () => {
+    const huge = 'x'.repeat(20 * 1024 * 1024);
+    const direct = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });
+    await expect(direct.sendMail({ from: 'site@example.test', to: 'big@inbox.test', subject: 'Huge', text: huge })).rejects.toThrow(/552/);
+    direct.close();
+    const error = await sink.waitFor('big@inbox.test', { since: 0, timeoutMs: 300 }).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(EmailTimeoutError);
+    expect((error as Error).message).toBe('no email for big@inbox.test within 0.3 s (the sink refused a message to it: larger than 5 MB)');
+    const waiting = sink.waitFor('after-big@inbox.test', { since: 0, timeoutMs: 5000 });
+    await send('after-big@inbox.test', 'Still here');
+    expect((await waiting).subject).toBe('Still here');
+  });
+
   it('finds a link by text, URL substring or /regex/, else the first', () => {
     expect(pickLink(links, 'confirm my email')?.url).toContain('/confirm');
     expect(pickLink(links, 'token=')?.url).toContain('/confirm');

@@ -33,6 +33,7 @@ export class EmailTimeoutError extends Error {
   override name = 'EmailTimeoutError';
 }
 
-export function emailTimeout(address: string, timeoutMs: number): EmailTimeoutError {
-  return new EmailTimeoutError(`no email for ${address} within ${Number((timeoutMs / 1000).toFixed(1))} s`);
+/** `refused`: why the sink turned away a message to this address, when it did. */
+export function emailTimeout(address: string, timeoutMs: number, refused: string | null = null): EmailTimeoutError {
+  return new EmailTimeoutError(`no email for ${address} within ${Number((timeoutMs / 1000).toFixed(1))} s${refused ? ` (the sink refused a message to it: ${refused})` : ''}`);
 }

@@ -36,6 +36,8 @@ export class MailSink implements Mailbox {
   #port = 0;
   /** Messages accepted since start, including those already evicted. */
   received = 0;
+  /** Why the last message to an address was refused (bounded like the messages). */
+  #refused = new Map<string, string>();
   #listeners = new Set<(mail: ReceivedEmail) => void>();
 
   constructor(options: MailSinkOptions) {
@@ -52,13 +54,25 @@ export class MailSink implements Mailbox {
       onData: (stream, session, callback) => {
         const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
         const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
+        let bytes = 0;
+        // Past the limit the rest is read and dropped: a 20 MB message never sits in memory.
+        stream.on('data', (c: Buffer) => {
+          bytes += c.length;
+          if (bytes <= this.#options.maxMessageBytes) chunks.push(c);
+        });
         stream.on('end', () => {
-          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+          if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded || bytes > this.#options.maxMessageBytes) {
+            this.#refuse(recipients, `larger than ${Math.round(this.#options.maxMessageBytes / 1024 / 1024)} MB`);
             callback(Object.assign(new Error('message too large'), { responseCode: 552 }));
             return;
           }
-          this.#accept(Buffer.concat(chunks), recipients).then(() => callback(), callback);
+          this.#accept(Buffer.concat(chunks), recipients).then(
+            () => callback(),
+            () => {
+              this.#refuse(recipients, 'not a readable MIME message');
+              callback(Object.assign(new Error('message could not be read'), { responseCode: 554 }));
+            },
+          );
         });
       },
     });
@@ -93,6 +107,14 @@ export class MailSink implements Mailbox {
 
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #refuse(recipients: readonly string[], why: string): void {
+    for (const r of recipients) {
+      this.#refused.delete(r);
+      this.#refused.set(r, why);
+    }
+    while (this.#refused.size > this.#options.maxStoredMessages) this.#refused.delete(this.#refused.keys().next().value!);
   }
 
   async #accept(raw: Buffer, recipients: string[]): Promise<void> {
@@ -161,7 +183,7 @@ export class MailSink implements Mailbox {
       const onAbort = (): void => (done(), reject(options.signal?.reason ?? new Error('aborted')));
       const timer = setTimeout(() => {
         done();
-        reject(emailTimeout(address, options.timeoutMs));
+        reject(emailTimeout(address, options.timeoutMs, this.#refused.get(address.toLowerCase()) ?? null));
       }, options.timeoutMs);
       set.add(waiter);
       options.signal?.addEventListener('abort', onAbort, { once: true });

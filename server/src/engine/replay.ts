@@ -1,6 +1,7 @@
 // A run: N synthetic people through one scenario, at most `concurrency` at once, started over
 // the ramp-up, on a shared browser pool, with their mail going to one sink. Knows nothing of
 // HTTP or sockets: callers watch it through hooks and get the run summary at the end.
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { personResult, type PersonResult, type RunOptions, type RunPlan, type RunSummary, type Scenario } from '../../../schema/index.js';
 import { MailSink } from '../mail/sink.js';
@@ -63,6 +64,8 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
   });
   const { runId } = plan;
   const stop = new AbortController();
+  // Every person running listens for the stop: that many listeners are expected, not a leak.
+  setMaxListeners(concurrency + 10, stop.signal);
   const onStop = (): void => stop.abort(new RunStoppedError('the run was stopped before this person finished'));
   options.signal?.addEventListener('abort', onStop, { once: true });
 

@@ -79,7 +79,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
   }
 
   get activeRuns(): number {
-    return this.#live.size;
+    return [...this.#live.values()].filter((l) => l.info.status === 'running').length;
   }
 
   start(request: StartRunRequest): RunInfo {
@@ -225,10 +225,13 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     live.info.status = status;
     live.info.finishedAt = new Date().toISOString();
     live.info.users = countPeople(live.finished);
+    const lost = this.#options.store.lostFor(live.info.id);
+    if (lost) live.health = { ...live.health, warnings: [...(live.health.warnings ?? []), lost] };
     this.#options.store.finishRun(live.info.id, status, live.info.options, live.info.note, live.health);
     live.dirty = true;
     this.#publish(live);
-    this.#live.delete(live.info.id);
+    // What the database could not keep stays in memory: the run's view and summary stay whole.
+    if (!this.#options.store.lostFor(live.info.id)) this.#live.delete(live.info.id);
     this.emit('finished', live.info);
   }
 

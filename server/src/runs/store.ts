@@ -10,6 +10,9 @@ import { parseScenario, personResult, type PersonResult, type PersonStepResult, 
 
 /** How often queued step results are written, in one transaction. */
 const FLUSH_INTERVAL_MS = 200;
+const BUSY_TIMEOUT_MS = 2000;
+/** After a write fails, results are kept in memory only, for this long, before writing is tried again. */
+const WRITE_RETRY_MS = 10_000;
 
 /** Deletes the screenshots and traces of the given runs (their files start with the run id). */
 function removeRunFiles(artifactsDir: string, runIds: ReadonlySet<string>): void {
@@ -68,12 +71,17 @@ export class RunStore {
   readonly dataDir: string;
   #db: Database.Database;
   #queue: Pending[] = [];
+  /** Writes that failed, per run: how many results, and the database's words. */
+  #lost = new Map<string, { count: number; reason: string }>();
+  #refusingUntil = 0;
+  #refusal = new Error('the database refused writes');
   #timer: NodeJS.Timeout | null = null;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
     this.dataDir = dataDir;
-    this.#db = new Database(join(dataDir, 'turnout.db'));
+    // A locked database is waited for briefly: the server's event loop waits with it.
+    this.#db = new Database(join(dataDir, 'turnout.db'), { timeout: BUSY_TIMEOUT_MS });
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('synchronous = NORMAL');
     this.#db.exec(SCHEMA);
@@ -122,9 +130,29 @@ export class RunStore {
 
   finishRun(id: string, status: RunStatus, options: RunInfo['options'], note: string | null = null, health: RunHealthRecord = {}): void {
     this.flush();
-    this.#db
-      .prepare('update runs set status = ?, finished_at = ?, options = ?, note = coalesce(?, note), health = ? where id = ?')
-      .run(status, new Date().toISOString(), JSON.stringify(options), note, JSON.stringify(health), id);
+    const lost = this.lostFor(id);
+    const kept = lost && !health.warnings?.includes(lost) ? { ...health, warnings: [...(health.warnings ?? []), lost] } : health;
+    try {
+      this.#db
+        .prepare('update runs set status = ?, finished_at = ?, options = ?, note = coalesce(?, note), health = ? where id = ?')
+        .run(status, new Date().toISOString(), JSON.stringify(options), note, JSON.stringify(kept), id);
+    } catch (e) {
+      this.#lose(id, 1, e as Error);
+    }
+  }
+
+  /** What of a run could not be written (a full disk, a locked database), or null when all was. */
+  lostFor(runId: string): string | null {
+    const lost = this.#lost.get(runId);
+    return lost ? `${lost.count} result(s) of this run were not stored (${lost.reason}): the summary was built from memory` : null;
+  }
+
+  #lose(runId: string, count: number, error: Error): void {
+    const lost = this.#lost.get(runId) ?? { count: 0, reason: '' };
+    lost.count += count;
+    lost.reason = error.message.split('\n')[0]!.slice(0, 200);
+    if (!this.#lost.has(runId)) console.error(`turnout: could not write run ${runId} to ${this.dataDir}: ${lost.reason}; the run goes on in memory`);
+    this.#lost.set(runId, lost);
   }
 
   #toStored(row: RunRow): StoredRun {
@@ -221,20 +249,34 @@ export class RunStore {
     const batch = this.#queue;
     if (batch.length === 0) return;
     this.#queue = [];
+    if (Date.now() < this.#refusingUntil) return this.#loseBatch(batch, this.#refusal);
     const step = this.#db.prepare(
       `insert or replace into person_steps (run_id, user, email, step, status, started_at, duration_ms, matched_selector) values (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const person = this.#db.prepare('insert or replace into people (run_id, user, json) values (?, ?, ?)');
-    this.#db.transaction(() => {
-      for (const item of batch) {
-        if (item.kind === 'step') {
-          const s = item.step;
-          step.run(item.runId, item.user, item.email, s.index, s.status, s.startedAt, Math.round(s.durationMs), s.matchedSelector);
-        } else {
-          person.run(item.runId, item.person.user, JSON.stringify(item.person));
+    try {
+      this.#db.transaction(() => {
+        for (const item of batch) {
+          if (item.kind === 'step') {
+            const s = item.step;
+            step.run(item.runId, item.user, item.email, s.index, s.status, s.startedAt, Math.round(s.durationMs), s.matchedSelector);
+          } else {
+            person.run(item.runId, item.person.user, JSON.stringify(item.person));
+          }
         }
-      }
-    })();
+      })();
+    } catch (e) {
+      // A disk that refuses writes must not end the run: it goes on in memory, and says so.
+      this.#refusingUntil = Date.now() + WRITE_RETRY_MS;
+      this.#refusal = e as Error;
+      this.#loseBatch(batch, this.#refusal);
+    }
+  }
+
+  #loseBatch(batch: readonly Pending[], error: Error): void {
+    const byRun = new Map<string, number>();
+    for (const item of batch) byRun.set(item.runId, (byRun.get(item.runId) ?? 0) + 1);
+    for (const [runId, count] of byRun) this.#lose(runId, count, error);
   }
 
   /**

@@ -16,6 +16,7 @@ import { runStep, type PersonSession } from './steps.js';
 import type { UrlPolicy } from './urls.js';
 import { redact } from './variables.js';
 import { redactZip } from './redact-zip.js';
+import { within } from './within.js';
 
 /** What a person reports as they go: the engine's only extension point (see schema/events.ts). */
 export type PersonHooks = Omit<PersonEventHooks, 'onPersonFinished'>;
@@ -49,13 +50,8 @@ const SCREENSHOT_TIMEOUT_MS = 3000;
  */
 const RECORD_TIMEOUT_MS = 10_000;
 
-/** Waits for the work, or gives up on it after `ms` (it goes on, unobserved). */
-async function bounded(work: Promise<unknown> | undefined, ms: number): Promise<void> {
-  if (!work) return;
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work.catch(() => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
-}
+/** Waits for the work (whatever its outcome), at most `ms`. */
+const bounded = async (work: Promise<unknown> | undefined, ms: number): Promise<unknown> => work && within(work.catch(() => undefined), ms);
 
 function stepTimeout(plan: PersonPlan, step: Step): number {
   return step.timeout ?? plan.run.scenario.timeout ?? plan.run.stepTimeoutMs;

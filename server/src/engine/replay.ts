@@ -13,6 +13,7 @@ import { InfrastructureError } from './errors.js';
 import { HealthSampler, RunHealth } from './health.js';
 import { makeIdentity } from './identity.js';
 import { runPerson, type PersonHooks } from './person.js';
+import { within } from './within.js';
 import { planRun, requireSecrets, type ReplayOptions } from './run-plan.js';
 
 export { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT };
@@ -42,14 +43,6 @@ function abandoned(plan: RunPlan, index: number, startedAt: number, worker: stri
     error: `abandoned: the run was stopped and this person's browser did not finish within ${STOP_GRACE_MS / 1000} s`,
     durationMs: Date.now() - startedAt,
   });
-}
-
-/** Resolves with the work, or after `ms` with `timedOut`. */
-async function within<T>(work: Promise<T>, ms: number): Promise<T | 'timed out'> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([work, new Promise<'timed out'>((r) => (timer = setTimeout(() => r('timed out'), ms)))]);
-  clearTimeout(timer);
-  return result;
 }
 
 export async function replay(scenario: Scenario, options: ReplayOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {

@@ -1,0 +1,9 @@
+// Waiting with a bound: what a browser in a bad state is given before the run goes on without it.
+
+/** Resolves with the work's result, or with 'timed out' after `ms` (the work goes on, unobserved). */
+export async function within<T>(work: Promise<T>, ms: number): Promise<T | 'timed out'> {
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([work, new Promise<'timed out'>((r) => (timer = setTimeout(() => r('timed out'), ms)))]);
+  clearTimeout(timer);
+  return result;
+}

@@ -1,6 +1,8 @@
-// People set a `change` step's value on its first selector candidate without asking the page
-// first, unless the last person found it stale: the field used and the candidate reported must
-// still be the ones Chrome's order gives (the first candidate that matches), person by person.
+// People set a `change` step's value, and click a button whose step waits for the navigation it
+// causes, on the first selector candidate without asking the page first, unless the last person
+// found it stale: the element used and the candidate reported must still be the ones Chrome's
+// order gives (the first candidate that matches), person by person, and a click is never sent
+// twice, even when the page takes longer to answer than the first candidate is given.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,11 +16,49 @@ let sink: MailSink;
 let served = 0;
 /** Which field each visitor filled in: the page's own record. */
 const pressed = new Map<number, string>();
+/** Which button each visitor of /pick pressed, and how many times each visitor of /slow sent its form. */
+const picked = new Map<number, string[]>();
+const posts = new Map<number, number>();
+let pickVisitors = 0;
+let slowVisitors = 0;
+
+/** The body of a POST, as form fields. */
+const formOf = (req: import('node:http').IncomingMessage): Promise<URLSearchParams> =>
+  new Promise((r) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => r(new URLSearchParams(body)));
+  });
 
 beforeAll(async () => {
   server = createServer((req, res) => {
     res.setHeader('content-type', 'text/html');
     const asked = new URL(req.url ?? '/', 'http://x');
+    if (asked.pathname === '/pick') {
+      // Odd visitors see the new button (#go-new), even ones the old: both send the form.
+      const visitor = ++pickVisitors;
+      const kind = visitor % 2 ? 'new' : 'old';
+      return void res.end(`<title>Pick</title><form method="post" action="/picked"><input type="hidden" name="visitor" value="${visitor}"><button id="go-${kind}" name="button" value="${kind}">Go</button></form>`);
+    }
+    if (asked.pathname === '/picked') {
+      return void formOf(req).then((f) => {
+        const visitor = Number(f.get('visitor'));
+        picked.set(visitor, [...(picked.get(visitor) ?? []), f.get('button') ?? '?']);
+        res.end('<title>Picked</title><h1>Picked</h1>');
+      });
+    }
+    if (asked.pathname === '/slow') {
+      const visitor = ++slowVisitors;
+      return void res.end(`<title>Slow</title><form method="post" action="/slow-done"><input type="hidden" name="visitor" value="${visitor}"><button id="send">Send</button></form>`);
+    }
+    if (asked.pathname === '/slow-done') {
+      // The answer takes longer than a first candidate is given (2 s): the click must not be sent again.
+      return void formOf(req).then((f) => {
+        const visitor = Number(f.get('visitor'));
+        posts.set(visitor, (posts.get(visitor) ?? 0) + 1);
+        setTimeout(() => res.end('<title>Received</title><h1>Received</h1>'), 3000);
+      });
+    }
     if (asked.pathname === '/done') {
       const filled = ['new', 'old'].filter((k) => asked.searchParams.get(k) === 'typed').join('+');
       pressed.set(Number(asked.searchParams.get('visitor')), filled);
@@ -75,5 +115,39 @@ describe('the first selector candidate', () => {
     const person = (await replay(scenario, { users: 1, baseUrl: url, sink, stepTimeoutMs: 3000, browsers: 1 })).results[0]!;
     expect(person).toMatchObject({ status: 'failed', failedStep: 1, errorClass: 'selector-not-found' });
     expect(person.error).toBe('no element matched "#gone", "text/Nowhere" within 3000 ms');
+  });
+
+  it('clicks the first candidate at once, the next one where the first is gone', async () => {
+    const scenario = parseScenario({
+      title: 'pick a button',
+      steps: [
+        { type: 'navigate', url: `${url}/pick` },
+        { type: 'click', selectors: [['#go-new'], ['#go-old']], assertedEvents: [{ type: 'navigation', url: `${url}/picked`, title: 'Picked' }] },
+      ],
+    });
+    const summary = await replay(scenario, { users: 6, concurrency: 1, baseUrl: url, sink, stepTimeoutMs: 5000, browsers: 1 });
+    expect(summary.results.map((r) => [r.user, r.status, r.error])).toEqual([1, 2, 3, 4, 5, 6].map((u) => [u, 'passed', null]));
+    expect(summary.results.map((r) => r.steps[1]!.matchedSelector)).toEqual(['#go-new', '#go-old', '#go-new', '#go-old', '#go-new', '#go-old']);
+    // The page's own record: each visitor pressed the button they had, once.
+    expect([...picked.entries()].sort(([a], [b]) => a - b)).toEqual([
+      [1, ['new']], [2, ['old']], [3, ['new']], [4, ['old']], [5, ['new']], [6, ['old']],
+    ]);
+  });
+
+  it('sends a click once when the page answers after the first candidate’s time', async () => {
+    const scenario = parseScenario({
+      title: 'slow answer',
+      steps: [
+        { type: 'navigate', url: `${url}/slow` },
+        { type: 'click', selectors: [['#send'], ['text/Send']], assertedEvents: [{ type: 'navigation', url: `${url}/slow-done`, title: 'Received' }] },
+      ],
+    });
+    const summary = await replay(scenario, { users: 2, concurrency: 2, baseUrl: url, sink, stepTimeoutMs: 8000, browsers: 1 });
+    expect(summary.results.map((r) => [r.status, r.error, r.steps[1]!.matchedSelector])).toEqual([
+      ['passed', null, '#send'],
+      ['passed', null, '#send'],
+    ]);
+    expect(summary.results.every((r) => r.steps[1]!.durationMs >= 3000)).toBe(true);
+    expect([...posts.entries()].sort(([a], [b]) => a - b)).toEqual([[1, 1], [2, 1]]);
   });
 });

@@ -126,19 +126,28 @@ async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutM
 }
 
 /**
- * `change` steps whose first selector candidate did not match for the last person who looked.
- * For every other `change` step a person sets the value on the first candidate at once, without
- * first asking the page which candidate matches: the answer would be the first, which Chrome's
- * order picks whenever it matches. Setting a value twice is harmless, so a first attempt cut
- * short can be retried; clicks are not (the first one may already have sent the form), so they
- * always ask first. A step whose first candidate stops matching is searched in order (as
- * Chrome's replayer does) by the next people, until one finds the first candidate again.
+ * Steps whose first selector candidate did not match for the last person who looked. For every
+ * other step that may go straight to its element, a person acts on the first candidate at once,
+ * without first asking the page which candidate matches: the answer would be the first, which
+ * Chrome's order picks whenever it matches. A step whose first candidate stops matching is
+ * searched in order (as Chrome's replayer does) by the next people, until one finds it again.
  */
 const firstStale = new WeakSet<Step>();
 /** How long the direct action may wait for the first candidate before the others are tried. */
 const FIRST_CANDIDATE_WAIT_MS = 2000;
 
 const isTimeout = (error: unknown): boolean => error instanceof Error && error.name === 'TimeoutError';
+/** Playwright's call log once it has started sending the input: the action may have taken effect. */
+const INPUT_SENT = /performing [\w ]+ action/;
+
+/**
+ * Whether a step may act on its first candidate before knowing it matches. Setting a value twice
+ * is harmless, so a `change` cut short can be retried elsewhere. A click can be retried only when
+ * Playwright's log shows it was never sent, and is cut short only while it waits for the page's
+ * answer when the step itself waits for the navigation it causes; other clicks ask first.
+ */
+const goesStraight = (step: Step): boolean =>
+  step.type === 'change' || (step.type === 'click' && !!step.assertedEvents?.some((e) => e.type === 'navigation'));
 
 /** Finds the step's element, then acts on it within what is left of the step's time. */
 async function onElement(
@@ -149,22 +158,25 @@ async function onElement(
 ): Promise<void> {
   const started = Date.now();
   const { page, frame } = await frameFor(s, step, timeoutMs);
-  const idempotent = step.type === 'change';
   const remaining = (): number => Math.max(1, timeoutMs - (Date.now() - started));
   await withNavigation(s, page, step, remaining(), async () => {
     const first = step.selectors[0];
-    if (first && idempotent && !firstStale.has(step)) {
+    if (first && goesStraight(step) && !firstStale.has(step)) {
       const element = toLocator(frame, first).first();
       try {
         await act(element, Math.min(remaining(), FIRST_CANDIDATE_WAIT_MS));
         s.matchedSelector = selectorText(first);
         return;
       } catch (error) {
-        // Not there (yet): look through every candidate, in order, for the time that is left.
-        // There but not ready (covered, disabled): wait on it, as the probe would have.
         if (!isTimeout(error)) throw error;
-        if ((await element.count().catch(() => 0)) > 0) {
-          await act(element, remaining());
+        // Sent, and cut short while Playwright waited for the page to answer: the navigation
+        // wait that follows (withNavigation) is the step's. There but not ready (covered,
+        // disabled): wait on it, as the probe would have. Not there (yet): look through every
+        // candidate, in order, for the time that is left.
+        const sent = INPUT_SENT.test((error as Error).message);
+        const there = sent || (await element.count().catch(() => 0)) > 0;
+        if (there) {
+          if (!sent) await act(element, remaining());
           s.matchedSelector = selectorText(first);
           return;
         }

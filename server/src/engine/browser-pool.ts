@@ -81,9 +81,10 @@ export class BrowserPool {
     return this.binary ? 0 : this.#slots.length;
   }
 
-  #launch(): Promise<Browser> {
+  /** A local browser; one that dies while it starts (killed, out of memory) is started once more. */
+  #launch(again = true): Promise<Browser> {
     const binary = this.binary!;
-    return chromium
+    const launched = chromium
       .launch({
         executablePath: binary.executablePath,
         headless: true,
@@ -96,6 +97,7 @@ export class BrowserPool {
       .catch((e: Error) => {
         throw new InfrastructureError(`could not start Chromium (${binary.executablePath}): ${e.message.split('\n')[0]}`);
       });
+    return again && !this.#closed ? launched.catch(() => this.#launch(false)) : launched;
   }
 
   #connect(url: string): Promise<Browser> {
@@ -134,8 +136,9 @@ export class BrowserPool {
       let context: BrowserContext;
       try {
         const current = slot.browser;
-        let browser = await current;
-        if (!browser.isConnected()) {
+        // A local browser that could not start (twice) is tried again for the next person.
+        let browser = await (slot.endpoint ? current : current.catch(() => null));
+        if (!browser?.isConnected()) {
           if (slot.endpoint) throw new LostEndpoint();
           // Several people may find the same browser dead at once: one relaunch serves them all.
           if (slot.browser === current) slot.browser = this.#launch();
@@ -160,6 +163,8 @@ export class BrowserPool {
           if (released) return;
           released = true;
           slot.active--;
+          // A browser that is gone took its contexts with it: nothing to close, nothing to wait for.
+          if (context.browser()?.isConnected() === false) return;
           await context.close().catch(() => undefined);
         },
       };

@@ -99,22 +99,30 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   const onPageCrash = (): void => abort.abort(new InfrastructureError("the page crashed: its Chromium renderer process exited"));
   try {
     if (plan.runSignal.aborted) throw plan.runSignal.reason;
-    lease = await plan.pool.newContext({ viewport: firstViewport(run.scenario), proxy: plan.urls.browserProxy() });
+    // Setting up is raced against the person's end too: Playwright can wait for ever for a page
+    // that a dying browser will never create. A context that arrives after that is let go.
+    const leasing = plan.pool.newContext({ viewport: firstViewport(run.scenario), proxy: plan.urls.browserProxy() });
+    lease = await raceAbort(leasing, abort.signal).catch((error: unknown) => {
+      void leasing.then((late) => late.release(), () => undefined);
+      throw error;
+    });
     const { context } = lease;
     if (lease.where) result.worker = `${plan.worker ?? 'local'} via ${lease.where}`;
-    // A browser that goes away ends its people's steps at once, not at their timeouts.
+    // A browser that goes away ends its people's steps at once, not at their timeouts; one
+    // already gone by now (killed while the context opened) ends the person here.
     browser = context.browser();
     browser?.once('disconnected', onBrowserGone);
+    if (browser && !browser.isConnected()) onBrowserGone();
     // Only the scenario's own origins (and those allowed by configuration) are reachable: the
     // farm must not become a way into internal services. Chromium enforces it (the context's
     // proxy, see UrlPolicy.browserProxy); the watch counts what was blocked, per origin.
     watch = new NetworkWatch(context, (url) => plan.urls.isAllowed(url));
     context.on('page', (page) => page.once('crash', onPageCrash));
     const tracing = plan.traces && plan.traces.left > 0 && plan.artifacts.dir;
-    if (tracing) await context.tracing.start({ screenshots: true, snapshots: true });
+    if (tracing) await raceAbort(context.tracing.start({ screenshots: true, snapshots: true }), abort.signal);
     const session: PersonSession = {
       context,
-      page: await context.newPage(),
+      page: await raceAbort(context.newPage(), abort.signal),
       watch,
       sink: plan.sink,
       urls: plan.urls,

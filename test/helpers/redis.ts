@@ -7,6 +7,23 @@ import { freePort } from './servers.js';
 export interface TestRedis {
   url: string;
   stop: () => Promise<void>;
+  /** Stops this Redis and starts a fresh one on the same port: whatever it held is gone. */
+  restart: (downMs?: number) => Promise<void>;
+}
+
+async function serve(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() === 'PONG') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return child;
+}
+
+async function halt(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  await once(child, 'exit');
 }
 
 export async function startRedis(): Promise<TestRedis> {
@@ -14,18 +31,14 @@ export async function startRedis(): Promise<TestRedis> {
     throw new Error('redis-server is not installed: apt-get install -y redis-server (npm test installs it when run as root)');
   }
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() === 'PONG') break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let child = await serve(port);
   return {
-    url,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+    url: `redis://127.0.0.1:${port}`,
+    stop: () => halt(child),
+    restart: async (downMs = 0) => {
+      await halt(child);
+      await new Promise((r) => setTimeout(r, downMs));
+      child = await serve(port);
     },
   };
 }

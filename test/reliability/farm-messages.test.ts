@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../schema/index.js';
 import { replayOnFarm } from '../../server/src/farm/coordinator.js';
-import { eventsChannel, PEOPLE_QUEUE, planKey } from '../../server/src/farm/redis.js';
+import { eventsChannel, HEALTH_CHANNEL, PEOPLE_QUEUE, planKey } from '../../server/src/farm/redis.js';
 import { FarmWorker } from '../../server/src/farm/worker.js';
 import { MailSink } from '../../server/src/mail/sink.js';
 import { startRedis, type TestRedis } from '../helpers/redis.js';
@@ -77,6 +77,12 @@ describe('malformed jobs on the farm’s queue', () => {
     // Each failed at its first attempt: a malformed job is not worth a second one.
     const attempts = await Promise.all([...reasons.keys()].slice(0, 50).map(async (id) => (await queue.getJob(id))?.attemptsMade));
     expect(new Set(attempts)).toEqual(new Set([1]));
+    // Refused people hold nothing: the worker's next health sample lists no run it still keeps.
+    const listener = client.duplicate();
+    await listener.subscribe(HEALTH_CHANNEL);
+    const sample = await new Promise<{ active: Record<string, number> }>((r) => listener.once('message', (_c: string, m: string) => r(JSON.parse(m))));
+    listener.disconnect();
+    expect(sample.active).toEqual({});
     await events.close();
     await queue.close();
   }, 120_000);

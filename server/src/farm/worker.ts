@@ -18,6 +18,8 @@ import { RedisMailbox } from './mail.js';
 import { checkRedisUrl, connectRedis, CONTROL_PATTERN, eventsChannel, HEALTH_CHANNEL, parseMessage, PEOPLE_QUEUE, planKey, redisLabel } from './redis.js';
 
 export const DEFAULT_LOCK_DURATION_MS = 30_000;
+/** Stopped runs a worker remembers, so that their queued people are not started (months of nights). */
+const STOPPED_RUNS_KEPT = 1000;
 
 export interface FarmWorkerOptions {
   redis: string;
@@ -86,6 +88,8 @@ export class FarmWorker {
       const runId = channel.split(':')[2]!;
       if (message !== 'stop') return;
       this.#stopped.add(runId);
+      // Stopped runs are remembered for people still queued; the oldest are forgotten past a bound.
+      if (this.#stopped.size > STOPPED_RUNS_KEPT) this.#stopped.delete(this.#stopped.values().next().value!);
       this.#runs.get(runId)?.stop.abort(new RunStoppedOnFarm('the run was stopped before this person finished'));
     });
     const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
@@ -129,22 +133,23 @@ export class FarmWorker {
     const { runId, user } = parseMessage(PersonJob, job.data, `job ${job.id}`);
     if (this.#stopped.has(runId)) throw new RunStoppedOnFarm('the run was stopped before this person started');
     const run = await this.#plan(runId);
-    if (user > run.plan.total) throw new UnrecoverableError(`job ${job.id}: person ${user} is not in run ${runId} (${run.plan.total} people)`);
-    const env = this.#options.env ?? process.env;
-    let secrets: string[];
-    try {
-      secrets = requireSecrets(run.plan.scenario, env, `the environment of worker ${this.name}`);
-    } catch (e) {
-      throw new UnrecoverableError((e as Error).message);
-    }
-    const attempt = randomUUID();
-    const channel = eventsChannel(runId);
-    const publish = (event: RunEvent): void =>
-      void this.#redis.publish(channel, JSON.stringify({ attempt, worker: this.name, event } satisfies FarmEvent)).catch(() => undefined);
-    const { onPersonStarted, beforeEachStep, afterEachStep } = hooksToEvents(publish);
-    const screenshot = new HeldScreenshot();
+    // From here the run is held for this person, whatever happens: released in `finally`.
     run.active++;
     try {
+      if (user > run.plan.total) throw new UnrecoverableError(`job ${job.id}: person ${user} is not in run ${runId} (${run.plan.total} people)`);
+      const env = this.#options.env ?? process.env;
+      let secrets: string[];
+      try {
+        secrets = requireSecrets(run.plan.scenario, env, `the environment of worker ${this.name}`);
+      } catch (e) {
+        throw new UnrecoverableError((e as Error).message);
+      }
+      const attempt = randomUUID();
+      const channel = eventsChannel(runId);
+      const publish = (event: RunEvent): void =>
+        void this.#redis.publish(channel, JSON.stringify({ attempt, worker: this.name, event } satisfies FarmEvent)).catch(() => undefined);
+      const { onPersonStarted, beforeEachStep, afterEachStep } = hooksToEvents(publish);
+      const screenshot = new HeldScreenshot();
       const person = await runPerson({
         run: run.plan,
         index: user,

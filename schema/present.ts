@@ -97,3 +97,9 @@ export function describeStep(step: Step): string {
       return assertNever(step, 'step');
   }
 }
+
+/** What a server keeps of its run history (`--retain-runs`, `--retain-days`), in words. */
+export function describeRetention(keep: { runs: number | null; days: number | null }): string {
+  const parts = [keep.runs ? `the newest ${keep.runs} finished runs` : 'every finished run', keep.days ? `none older than ${keep.days} days` : null].filter(Boolean);
+  return `keeping ${parts.join(', ')}`;
+}

@@ -7,7 +7,7 @@ import { parseScenario, type RunInfo } from '../../schema/index.js';
 import type { FaultPercentages } from '../../scenarios/demo-site/faults.js';
 import { startDemoSite, type DemoSite } from '../../scenarios/demo-site/site.js';
 import type { RunOptionsAnywhere } from '../../server/src/farm/dispatch.js';
-import { startServer, type RunningServer } from '../../server/src/http/server.js';
+import { startServer, type RunningServer, type ServeOptions } from '../../server/src/http/server.js';
 
 export const DEMO_ID = 'demo';
 
@@ -22,8 +22,13 @@ export interface TestServer {
   close: () => Promise<void>;
 }
 
-export async function startTestServer(faults: Partial<FaultPercentages> = {}, dataDir = mkdtempSync(join(tmpdir(), 'turnout-data-')), defaults: Partial<RunOptionsAnywhere> = {}): Promise<TestServer> {
-  const server = await startServer({ port: 0, smtpPort: 0, dataDir, defaults: { browsers: 1, ...defaults } });
+export async function startTestServer(
+  faults: Partial<FaultPercentages> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'turnout-data-')),
+  defaults: Partial<RunOptionsAnywhere> = {},
+  more: Partial<ServeOptions> = {},
+): Promise<TestServer> {
+  const server = await startServer({ port: 0, smtpPort: 0, dataDir, defaults: { browsers: 1, ...defaults }, ...more });
   const site = await startDemoSite(0, { smtpPort: server.smtpPort, faults });
   server.store.saveScenario(DEMO_ID, parseScenario(JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8'))));
   const get = async <T>(path: string): Promise<T> => {

@@ -14,6 +14,7 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
 export const api = {
   scenarios: () => call<ApiReplies['GET /api/scenarios']>('/api/scenarios'),
   runs: () => call<ApiReplies['GET /api/runs']>('/api/runs'),
+  health: () => call<ApiReplies['GET /api/health']>('/api/health'),
   run: (id: string) => call<ApiReplies['GET /api/runs/:id']>(`/api/runs/${encodeURIComponent(id)}`),
   compare: (id: string) => call<ApiReplies['GET /api/runs/:id/compare']>(`/api/runs/${encodeURIComponent(id)}/compare`),
   person: (id: string, user: number) => call<ApiReplies['GET /api/runs/:id/people/:user']>(`/api/runs/${encodeURIComponent(id)}/people/${user}`),

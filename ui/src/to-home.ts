@@ -1,6 +1,7 @@
 // Scenarios with a start-run form, and the run history with pass rate and duration.
 import { LitElement, html } from 'lit';
-import type { RunInfo, ScenarioInfo } from '../../schema/api.js';
+import type { ApiReplies, RunInfo, ScenarioInfo } from '../../schema/api.js';
+import { describeRetention } from '../../schema/present.js';
 import { api } from './api.js';
 import { duration, pct, time } from './format.js';
 import { onRunListChange } from './run-socket.js';
@@ -8,10 +9,11 @@ import { shared } from './styles.js';
 import './to-start-run.js';
 
 export class ToHome extends LitElement {
-  static override properties = { _scenarios: { state: true }, _runs: { state: true }, _error: { state: true } };
+  static override properties = { _scenarios: { state: true }, _runs: { state: true }, _retention: { state: true }, _error: { state: true } };
   static override styles = [shared];
   declare _scenarios: ScenarioInfo[];
   declare _runs: RunInfo[];
+  declare _retention: ApiReplies['GET /api/health']['retention'] | null;
   declare _error: string;
   #unsubscribe: (() => void) | null = null;
 
@@ -19,6 +21,7 @@ export class ToHome extends LitElement {
     super();
     this._scenarios = [];
     this._runs = [];
+    this._retention = null;
     this._error = '';
   }
 
@@ -35,10 +38,19 @@ export class ToHome extends LitElement {
 
   async #load(): Promise<void> {
     try {
-      [this._scenarios, this._runs] = await Promise.all([api.scenarios(), api.runs()]);
+      [this._scenarios, this._runs, { retention: this._retention }] = await Promise.all([api.scenarios(), api.runs(), api.health()]);
     } catch (e) {
       this._error = (e as Error).message;
     }
+  }
+
+  /** What the server keeps of the history (`--retain-runs`, `--retain-days`). */
+  #retention() {
+    const r = this._retention;
+    if (!r) return '';
+    const removed = r.runs || r.days ? '; older ones are removed with their screenshots and traces, never a running one' : '';
+    const said = describeRetention(r);
+    return html`<p class="muted" data-testid="retention">${said[0]!.toUpperCase()}${said.slice(1)}${removed}.</p>`;
   }
 
   override render() {
@@ -53,6 +65,7 @@ export class ToHome extends LitElement {
         </section>`,
       )}
       <h2>Runs</h2>
+      ${this.#retention()}
       <table aria-label="Run history">
         <thead><tr><th>Scenario</th><th>Started</th><th>Status</th><th class="num">People</th><th class="num">Pass rate</th><th class="num">Duration</th></tr></thead>
         <tbody>

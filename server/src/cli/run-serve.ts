@@ -1,10 +1,10 @@
 // `turnout serve` (and, with --demo, what `npm start` runs): the dashboard, API and SMTP sink on
 // loopback; with --demo also the demo site and a first demo run whose table is printed.
 import { once } from 'node:events';
+import { describeRetention } from '../../../schema/present.js';
 import { startDemoSite, type DemoSite } from '../../../scenarios/demo-site/site.js';
 import { checkRedisUrl, redisLabel } from '../farm/address.js';
 import { startServer } from '../http/server.js';
-import { describeRetention } from '../runs/retention.js';
 import { DEMO_SCENARIO, faultsFlag } from './run-demo.js';
 import { loadScenario, UsageError } from './load.js';
 import { printReport } from './run-replay.js';

@@ -12,8 +12,3 @@ export const DEFAULT_RETENTION = { runs: 365, days: 90 } as const;
 
 /** How often a server applies it (and once at start). */
 export const RETENTION_INTERVAL_MS = 10 * 60_000;
-
-export function describeRetention(keep: Retention): string {
-  const parts = [keep.runs ? `the newest ${keep.runs} runs` : 'every run', keep.days ? `at most ${keep.days} days old` : null].filter(Boolean);
-  return `keeping ${parts.join(', ')}`;
-}

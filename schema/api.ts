@@ -1,7 +1,7 @@
 // Bodies of the HTTP API and the events of its socket.io channel: one contract for server and
 // dashboard (and, later, the extension's "send to server").
 import { z } from 'zod';
-import { WorkerHealth, type PersonResult, type RunOptions, type RunSummary, type StepSummary } from './summary.js';
+import { ArrivalPhase, WorkerHealth, type PersonResult, type RunOptions, type RunSummary, type StepSummary } from './summary.js';
 
 /** Most people one run may ask for from the API. */
 export const MAX_USERS_PER_RUN = 2000;
@@ -15,6 +15,8 @@ export const StartRunRequest = z.strictObject({
   baseUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
   stepTimeout: z.number().positive().max(3600).optional().describe('seconds'),
   emailTimeout: z.number().positive().max(3600).optional().describe('seconds'),
+  /** An open model: people arrive by these phases (users and iterations are then ignored); concurrency is the most at once. */
+  phases: z.array(ArrivalPhase).min(1).max(100).optional(),
 });
 export type StartRunRequest = z.infer<typeof StartRunRequest>;
 

@@ -19,6 +19,15 @@ export type FailureClass = z.infer<typeof FailureClass>;
 export const StepStatus = z.enum(['passed', 'failed']);
 export type StepStatus = z.infer<typeof StepStatus>;
 
+/** One phase of arrivals in an open model (as Artillery's phases): people per second, over a time. */
+export const ArrivalPhase = z.strictObject({
+  name: z.string().max(100).optional(),
+  duration: z.number().positive().max(86_400).describe('seconds'),
+  arrivalRate: z.number().min(0).max(1000).describe('people starting per second at the phase’s start'),
+  rampTo: z.number().min(0).max(1000).optional().describe('people per second at the phase’s end (a straight ramp)'),
+});
+export type ArrivalPhase = z.infer<typeof ArrivalPhase>;
+
 export const RunOptions = z.object({
   users: z.number().int().nonnegative(),
   concurrency: z.number().int().nonnegative(),
@@ -31,6 +40,8 @@ export const RunOptions = z.object({
   seed: z.string(),
   browsers: z.number().int().nonnegative(),
   browser: z.string(),
+  /** An open model: people arrive by these phases (users is then how many the phases bring). */
+  phases: z.array(ArrivalPhase).max(100).optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 
@@ -120,6 +131,8 @@ export const PeopleCounts = z.object({
   passed: z.number().int().nonnegative(),
   failed: z.number().int().nonnegative(),
   infrastructure: z.number().int().nonnegative(),
+  /** Arrivals that could not start: the most at once were already running (open model only). */
+  dropped: z.number().int().nonnegative().optional(),
 });
 
 export const RunSummary = z.object({
@@ -136,5 +149,7 @@ export const RunSummary = z.object({
   warnings: z.array(z.string()).optional(),
   /** Health of each machine that ran people (one for a run on this machine). */
   workers: z.array(WorkerHealth).optional(),
+  /** An open model's arrivals: people started in each second of the run, and those dropped. */
+  arrivals: z.object({ perSecond: z.array(z.number().int().nonnegative()), dropped: z.number().int().nonnegative() }).optional(),
 });
 export type RunSummary = z.infer<typeof RunSummary>;

@@ -2,6 +2,7 @@
 // one clear message and exit 2; the farm failing (no browser) exits 4; never a stack trace.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ScenarioError } from '../../../schema/parse.js';
+import { parseDuration, parseRate } from '../engine/arrivals.js';
 import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/defaults.js';
 import { DEFAULT_RETENTION } from '../runs/retention.js';
 import { InfrastructureError, ReplayInputError } from '../engine/errors.js';
@@ -36,6 +37,19 @@ function ratio(value: string): number {
   return n;
 }
 
+function rate(value: string): number {
+  const n = parseRate(value);
+  if (n === null || n <= 0) throw new InvalidArgumentError(`expected a rate such as 4/s or 240/m, got "${value}"`);
+  return n;
+}
+
+/** A duration such as 15s, 2m or 1h; seconds inside. */
+function time(value: string): number {
+  const n = parseDuration(value);
+  if (n === null || n <= 0) throw new InvalidArgumentError(`expected a duration such as 15s, 2m or 1h, got "${value}"`);
+  return n;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -53,6 +67,10 @@ program
   .option('-u, --users <n>', 'synthetic people per iteration', integer(1), 1)
   .option('-c, --concurrency <n>', 'people running at once (default: 4 per core)', integer(1))
   .option('--ramp-up <seconds>', 'spread the starts over this many seconds', seconds, 0)
+  .option('--arrival-rate <rate>', 'open model: people arriving per second or minute, e.g. 4/s or 240/m (with --duration)', rate)
+  .option('--duration <time>', 'how long people arrive at --arrival-rate, e.g. 15s, 2m', time)
+  .option('--phases <file>', 'open model: JSON list of arrival phases [{duration, arrivalRate, rampTo?, name?}]')
+  .option('--max-concurrency <n>', 'open model: most people running at once; arrivals past it are dropped (default: 4 per core)', integer(1))
   .option('--iterations <n>', 'send the crowd through this many times (new people each time)', integer(1), 1)
   .option('--step-timeout <seconds>', 'default time a step may take', seconds)
   .option('--email-timeout <seconds>', 'default time to wait for an email', seconds)
@@ -83,9 +101,11 @@ program
   .addOption(new Option('--worker-wait <seconds>', 'with --redis: give up on people left when no worker is connected this long').argParser(seconds).default(60_000, '60'))
   .option('--browser-endpoint <ws-url>', 'use a Playwright browser server instead of local Chromium; "#capacity=N" caps its contexts (repeatable)', collect)
   .action(async (file: string, o: Record<string, unknown>) => {
-    process.exitCode = await (await replayCommand()).runReplayCommand(file, {
+    const run = await replayCommand();
+    process.exitCode = await run.runReplayCommand(file, {
       users: o.users as number,
-      concurrency: o.concurrency as number | undefined,
+      concurrency: (o.maxConcurrency ?? o.concurrency) as number | undefined,
+      phases: await run.arrivalPhases(o as { arrivalRate?: number; duration?: number; phases?: string }),
       rampUpMs: o.rampUp as number,
       iterations: o.iterations as number,
       stepTimeoutMs: o.stepTimeout as number | undefined,

@@ -2,8 +2,9 @@
 // thresholds, a comparison with last night, and reports.
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { RunComparison, RunSummary, Scenario } from '../../../schema/index.js';
-import { loadScenario, UsageError } from './load.js';
+import type { ArrivalPhase, RunComparison, RunSummary, Scenario } from '../../../schema/index.js';
+import { loadPhases, loadScenario, UsageError } from './load.js';
+import { arrivalOffsets } from '../engine/arrivals.js';
 import { parseEndpoint } from '../engine/browser-pool.js';
 import { newRunId } from '../engine/replay.js';
 import { checkRedisUrl } from '../farm/address.js';
@@ -111,6 +112,20 @@ async function loadBaseline(spec: string | undefined, scenario: Scenario, store:
   }
 }
 
+/** The open model asked for on the command line: one phase (--arrival-rate, --duration) or a file. */
+export async function arrivalPhases(o: { arrivalRate?: number; duration?: number; phases?: string }): Promise<ArrivalPhase[] | undefined> {
+  if (o.phases) {
+    if (o.arrivalRate !== undefined) throw new UsageError('--phases and --arrival-rate: give one or the other');
+    return loadPhases(o.phases);
+  }
+  if (o.arrivalRate === undefined) {
+    if (o.duration !== undefined) throw new UsageError('--duration goes with --arrival-rate (how long people arrive at that rate)');
+    return undefined;
+  }
+  if (o.duration === undefined) throw new UsageError('--arrival-rate needs --duration (how long people arrive at that rate), e.g. --duration 15s');
+  return [{ duration: o.duration, arrivalRate: o.arrivalRate }];
+}
+
 /** Runs a scenario file and prints progress and the table; returns the process exit code. */
 export async function runReplayCommand(file: string, options: ReplayCommandOptions): Promise<number> {
   const scenario = await loadScenario(file);
@@ -136,7 +151,8 @@ export async function runReplayCommand(file: string, options: ReplayCommandOptio
     const progress = progressHooks(process.stderr);
     const runId = options.runId ?? newRunId();
     const streamer = options.server ? new RunStreamer(options.server, options.token, runId) : null;
-    await streamer?.open(scenario, options.users * (options.iterations ?? 1), { users: options.users, iterations: options.iterations ?? 1, baseUrl: options.baseUrl ?? null });
+    const planned = options.phases ? arrivalOffsets(options.phases).length : options.users * (options.iterations ?? 1);
+    await streamer?.open(scenario, planned, { users: options.phases ? planned : options.users, iterations: options.phases ? 1 : (options.iterations ?? 1), baseUrl: options.baseUrl ?? null });
     let summary: RunSummary;
     try {
       summary = await runScenario(

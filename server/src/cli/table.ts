@@ -50,5 +50,8 @@ export function verdict(summary: RunSummary): string {
   const seconds = durationSeconds(summary);
   const rate = total ? Math.round((passed / total) * 1000) / 10 : 0;
   const infra = infrastructure ? ` (${infrastructure} by the farm itself: infrastructure)` : '';
-  return `${total} people: ${passed} passed, ${failed} failed${infra} — ${rate} % passed in ${seconds.toFixed(1)} s`;
+  const dropped = summary.users.dropped ? `, ${summary.users.dropped} dropped (could not start)` : '';
+  const line = `${total} people: ${passed} passed, ${failed} failed${infra}${dropped} — ${rate} % passed in ${seconds.toFixed(1)} s`;
+  const arrivals = summary.arrivals ? `\narrivals per second: ${summary.arrivals.perSecond.join(' ')}` : '';
+  return line + arrivals;
 }

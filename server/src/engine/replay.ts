@@ -12,6 +12,7 @@ import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from './defaults.js';
 import { InfrastructureError } from './errors.js';
 import { HealthSampler, RunHealth } from './health.js';
 import { makeIdentity } from './identity.js';
+import { perSecond, phasesDurationMs } from './arrivals.js';
 import { runPerson, type PersonHooks } from './person.js';
 import { within } from './within.js';
 import { planRun, requireSecrets, type ReplayOptions } from './run-plan.js';
@@ -28,7 +29,18 @@ export class RunStoppedError extends InfrastructureError {
   override name = 'RunStoppedError';
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when the run is stopped meanwhile. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** After a stop, how long people get to settle before their work is abandoned. */
 export const STOP_GRACE_MS = 5000;
@@ -48,14 +60,14 @@ function abandoned(plan: RunPlan, index: number, startedAt: number, worker: stri
 export async function replay(scenario: Scenario, options: ReplayOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {
   const env = options.env ?? process.env;
   const secrets = requireSecrets(scenario, env);
-  const total = options.users * (options.iterations ?? 1);
-  const concurrency = Math.max(1, Math.min(total, options.concurrency ?? 4 * availableParallelism()));
-  const { plan, options: runOptions, urls } = planRun(scenario, options, {
+  const asked = options.phases ? Infinity : options.users * (options.iterations ?? 1);
+  const concurrency = Math.max(1, Math.min(asked, options.concurrency ?? 4 * availableParallelism()));
+  const { plan, options: runOptions, urls, arrivals } = planRun(scenario, options, {
     concurrency,
     browsers: Math.max(1, Math.min(concurrency, options.browsers ?? availableParallelism())),
     browser: '',
   });
-  const { runId } = plan;
+  const { runId, total } = plan;
   const stop = new AbortController();
   // Every person running listens for the stop: that many listeners are expected, not a leak.
   setMaxListeners(concurrency + 10, stop.signal);
@@ -65,11 +77,13 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
   const ownSink = options.sink ? null : new MailSink({ port: options.smtpPort ?? DEFAULT_SMTP_PORT });
   const sink = options.sink ?? ownSink!;
   let pool: BrowserPool | null = null;
-  const startedAt = new Date();
+  /** When people may start: set again once the browsers are up, so that ramp-up and arrivals are timed from there. */
+  let startedAt = new Date();
   const results: PersonResult[] = [];
   const artifacts = new ArtifactFolder(options.artifactsDir ?? null, plan.screenshotCap);
   const health = new RunHealth(runId);
   let running = 0;
+  let dropped = 0;
   const sampler = new HealthSampler(() => ({ [runId]: running }), (s) => health.add(s), concurrency);
   try {
     await ownSink?.start();
@@ -77,45 +91,64 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
     runOptions.browser = pool.kind;
     if (pool.endpoints) runOptions.browsers = pool.endpoints;
     await pool.warm();
+    startedAt = new Date();
     hooks.onStarted?.({ runId, total, options: runOptions });
     sampler.start();
 
     const traces = options.trace === 'on-failure' ? { left: options.traceCap ?? 10 } : null;
-    let next = 0;
     /** People running now, by index, with when they started: who is abandoned after a stop. */
     const active = new Map<number, number>();
+    /** Person k (from 0): runs them, and counts their result unless they were abandoned after a stop. */
+    const runOne = async (k: number): Promise<void> => {
+      running++;
+      active.set(k + 1, Date.now());
+      const result = await runPerson({
+        run: plan,
+        index: k + 1,
+        fixturesDir: options.fixturesDir ?? process.cwd(),
+        urls,
+        sink,
+        pool: pool!,
+        worker: sampler.worker,
+        runSignal: stop.signal,
+        env,
+        secretNames: secrets,
+        traces,
+        artifacts,
+        hooks,
+      });
+      running--;
+      if (!active.delete(k + 1)) return; // abandoned after a stop: already counted
+      results.push(result);
+      health.countPerson(result.worker);
+      hooks.onPersonFinished?.(result);
+    };
+    // A closed model: `concurrency` people at a time, each next one as soon as one ends.
+    let next = 0;
     const worker = async (): Promise<void> => {
       while (!stop.signal.aborted) {
         const k = next++;
         if (k >= total) return;
         const wait = startedAt.getTime() + k * plan.rampStepMs - Date.now();
-        if (wait > 0) await sleep(wait);
+        if (wait > 0) await pause(wait, stop.signal);
         if (stop.signal.aborted) return;
-        running++;
-        active.set(k + 1, Date.now());
-        const result = await runPerson({
-          run: plan,
-          index: k + 1,
-          fixturesDir: options.fixturesDir ?? process.cwd(),
-          urls,
-          sink,
-          pool: pool!,
-          worker: sampler.worker,
-          runSignal: stop.signal,
-          env,
-          secretNames: secrets,
-          traces,
-          artifacts,
-          hooks,
-        });
-        running--;
-        if (!active.delete(k + 1)) return; // abandoned after a stop: already counted
-        results.push(result);
-        health.countPerson(result.worker);
-        hooks.onPersonFinished?.(result);
+        await runOne(k);
       }
     };
-    const everyone = Promise.all(Array.from({ length: concurrency }, worker));
+    // An open model: people arrive on time whatever happens to earlier ones; one who arrives
+    // while the most at once are running cannot start, and is counted as dropped.
+    const arrive = async (offsets: number[]): Promise<void> => {
+      const people: Promise<void>[] = [];
+      for (const [k, offset] of offsets.entries()) {
+        const wait = startedAt.getTime() + offset - Date.now();
+        if (wait > 0) await pause(wait, stop.signal);
+        if (stop.signal.aborted) break;
+        if (running >= concurrency) dropped++;
+        else people.push(runOne(k));
+      }
+      await Promise.all(people);
+    };
+    const everyone = arrivals ? arrive(arrivals) : Promise.all(Array.from({ length: concurrency }, worker)).then(() => undefined);
     // Stopped: people get a moment to settle; whoever has not by then is abandoned, so that a
     // browser in a bad state can never keep Ctrl-C from ending the run.
     const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -134,8 +167,14 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
     await ownSink?.stop();
   }
   results.sort((a, b) => a.user - b.user);
+  const seconds = arrivals ? phasesDurationMs(options.phases!) / 1000 : 0;
+  const arrived = arrivals ? { perSecond: perSecond(results.map((r) => Date.parse(r.startedAt)), startedAt.getTime(), seconds), dropped } : undefined;
+  const droppedWarning = dropped
+    ? [`${dropped} of ${total} arriving people could not start: ${concurrency} were already running (the most at once, --max-concurrency); the farm did not keep up with the arrival rate`]
+    : [];
   return buildSummary(scenario, { runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: runOptions }, results, {
-    warnings: [...artifacts.warnings, ...health.warnings()],
+    warnings: [...droppedWarning, ...artifacts.warnings, ...health.warnings()],
     workers: health.summary(),
+    ...(arrived ? { arrivals: arrived } : {}),
   });
 }

@@ -2,7 +2,8 @@
 // the same object a farm worker gets through Redis), its options as the summary records them,
 // the URL policy (a bad base URL fails here, before anyone starts) and the secrets it needs.
 import { randomBytes } from 'node:crypto';
-import type { RunOptions, RunPlan, Scenario } from '../../../schema/index.js';
+import type { ArrivalPhase, RunOptions, RunPlan, Scenario } from '../../../schema/index.js';
+import { arrivalOffsets, MAX_ARRIVALS } from './arrivals.js';
 import type { MailSink } from '../mail/sink.js';
 import type { BrowserKind } from './chromium.js';
 import { DEFAULT_EMAIL_TIMEOUT_MS, DEFAULT_MAIL_DOMAIN, DEFAULT_PERSON_DEADLINE_MS, DEFAULT_SCREENSHOT_CAP, DEFAULT_STEP_TIMEOUT_MS } from './defaults.js';
@@ -12,7 +13,10 @@ import { secretNames } from './variables.js';
 
 export interface ReplayOptions {
   users: number;
+  /** People running at once; in an open model (phases), the most at once before arrivals are dropped. */
   concurrency?: number;
+  /** An open model: people arrive by these phases, whatever happens to earlier ones; users is ignored. */
+  phases?: readonly ArrivalPhase[];
   rampUpMs?: number;
   /** Each iteration sends a new crowd of `users` distinct people through the flow. */
   iterations?: number;
@@ -65,22 +69,29 @@ export interface RunSetup {
   /** The options as the summary records them; where the run happens fills in the rest. */
   options: RunOptions;
   urls: UrlPolicy;
+  /** In an open model, when each person arrives (ms after the start); null in a closed one. */
+  arrivals: number[] | null;
 }
 
 /** Builds the run's plan and options once, from the scenario and what was asked. */
 export function planRun(scenario: Scenario, options: ReplayOptions, where: Pick<RunOptions, 'concurrency' | 'browsers' | 'browser'>): RunSetup {
   const runId = options.runId ?? newRunId();
-  const total = options.users * (options.iterations ?? 1);
+  const arrivals = options.phases ? arrivalOffsets(options.phases) : null;
+  if (arrivals && arrivals.length === 0) throw new ReplayInputError('the arrival phases bring nobody: give a phase an arrivalRate (or rampTo) above 0 for long enough');
+  if (arrivals && arrivals.length > MAX_ARRIVALS) throw new ReplayInputError(`the arrival phases bring ${arrivals.length} people: at most ${MAX_ARRIVALS} per run`);
+  const users = arrivals ? arrivals.length : options.users;
+  const total = arrivals ? users : users * (options.iterations ?? 1);
   const runOptions: RunOptions = {
-    users: options.users,
-    rampUpMs: options.rampUpMs ?? 0,
-    iterations: options.iterations ?? 1,
+    users,
+    rampUpMs: arrivals ? 0 : (options.rampUpMs ?? 0),
+    iterations: arrivals ? 1 : (options.iterations ?? 1),
     stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
     personDeadlineMs: options.personDeadlineMs ?? DEFAULT_PERSON_DEADLINE_MS,
     baseUrl: options.baseUrl ?? null,
     mailDomain: options.mailDomain ?? DEFAULT_MAIL_DOMAIN,
     seed: options.seed ?? runId,
     ...where,
+    ...(options.phases ? { phases: [...options.phases] } : {}),
   };
   const urls = new UrlPolicy(scenario, runOptions.baseUrl, options.allowOrigins);
   const plan: RunPlan = {
@@ -99,5 +110,5 @@ export function planRun(scenario: Scenario, options: ReplayOptions, where: Pick<
     // Starts spread evenly over the ramp-up; everyone at once without one.
     rampStepMs: total > 1 ? runOptions.rampUpMs / total : 0,
   };
-  return { plan, options: runOptions, urls };
+  return { plan, options: runOptions, urls, arrivals };
 }

@@ -7,6 +7,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { PersonJob, RunSummary, Scenario } from '../../../schema/index.js';
 import { ArtifactFolder } from '../engine/artifacts.js';
 import { DEFAULT_SMTP_PORT } from '../engine/defaults.js';
+import { perSecond, phasesDurationMs } from '../engine/arrivals.js';
 import { InfrastructureError } from '../engine/errors.js';
 import { RunHealth, type HealthSample } from '../engine/health.js';
 import type { ReplayHooks } from '../engine/replay.js';
@@ -35,7 +36,7 @@ const CLOSE_TIMEOUT_MS = 3000;
 export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & FarmOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {
   // Concurrency and browsers are the workers' to say: filled in from their health at the end.
   // Secrets are the workers' too: each checks its own environment.
-  const { plan, options: runOptions } = planRun(scenario, options, { concurrency: 0, browsers: 0, browser: 'farm' });
+  const { plan, options: runOptions, arrivals } = planRun(scenario, options, { concurrency: 0, browsers: 0, browser: 'farm' });
   const { runId, total } = plan;
 
   const label = redisLabel(options.redis);
@@ -126,7 +127,8 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
         data: { runId, user: k + 1 },
         opts: {
           jobId: jobId(runId, k + 1),
-          delay: Math.round(k * plan.rampStepMs),
+          // An open model's arrivals are due at their time; a closed one's spread over the ramp-up.
+          delay: arrivals ? arrivals[k]! : Math.round(k * plan.rampStepMs),
           // An error in the worker itself (Redis blinked) is tried once more; a job it cannot use
           // at all (malformed, no plan, a missing secret) fails at once.
           attempts: 2,
@@ -179,8 +181,14 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
   const workers = health.summary();
   runOptions.concurrency = health.concurrency();
   runOptions.browsers = workers.length;
-  return buildSummary(scenario, { runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: runOptions }, ledger.results(), {
-    warnings: [...artifacts.warnings, ...ledger.warnings(), ...health.warnings()],
+  const results = ledger.results();
+  // On the farm an arrival that finds every worker busy waits in the queue for the next free
+  // one: none is dropped, and the per-second starts show how late they began.
+  const arrived = arrivals ? { perSecond: perSecond(results.map((r) => Date.parse(r.startedAt)), startedAt.getTime(), phasesDurationMs(options.phases!) / 1000), dropped: 0 } : undefined;
+  const queued = arrivals ? ['on the farm, arrivals that find every worker busy wait in the queue instead of being dropped: see the per-second starts'] : [];
+  return buildSummary(scenario, { runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: runOptions }, results, {
+    warnings: [...queued, ...artifacts.warnings, ...ledger.warnings(), ...health.warnings()],
     workers,
+    ...(arrived ? { arrivals: arrived } : {}),
   });
 }

@@ -55,15 +55,17 @@ export function buildSummary(
   scenario: Scenario,
   run: { runId: string; startedAt: string; finishedAt: string | null; options: Partial<RunSummary['options']> },
   results: readonly PersonResult[],
-  extra: Pick<RunSummary, 'warnings' | 'workers'> = {},
+  extra: Pick<RunSummary, 'warnings' | 'workers' | 'arrivals'> = {},
 ): RunSummary {
+  const users = countPeople(results);
+  if (extra.arrivals) users.dropped = extra.arrivals.dropped;
   return {
     scenario: scenario.title,
     runId: run.runId,
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     options: run.options as RunSummary['options'],
-    users: countPeople(results),
+    users,
     steps: summarizeSteps(scenario, results),
     results: [...results],
     ...extra,

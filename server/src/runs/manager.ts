@@ -3,6 +3,7 @@
 // event per failed person. Knows nothing of HTTP or sockets: they listen to its events.
 import { EventEmitter } from 'node:events';
 import { applyEvent, MAX_USERS_PER_RUN, personResult, type IngestEvent, type LiveRunSummary, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type Scenario, type StartRunRequest } from '../../../schema/index.js';
+import { arrivalOffsets } from '../engine/arrivals.js';
 import { ReplayInputError } from '../engine/errors.js';
 import type { ReplayHooks } from '../engine/replay.js';
 import type { RunOptionsAnywhere, runScenario } from '../farm/dispatch.js';
@@ -87,13 +88,16 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const scenario = store.getScenario(request.scenario);
     if (!scenario) throw new NotFoundError(`no scenario with id ${JSON.stringify(request.scenario)}`);
     requireSecrets(scenario, this.#options.defaults?.env ?? process.env, "the server's environment");
-    const planned = request.users * request.iterations;
+    const planned = request.phases ? arrivalOffsets(request.phases).length : request.users * request.iterations;
     const maxUsers = this.#options.maxUsers ?? MAX_USERS_PER_RUN;
-    if (planned > maxUsers) throw new ReplayInputError(`users × iterations = ${planned}: this server allows at most ${maxUsers} people per run`);
+    const asked = request.phases ? 'the arrival phases bring' : 'users × iterations =';
+    if (planned > maxUsers) throw new ReplayInputError(`${asked} ${planned}: this server allows at most ${maxUsers} people per run`);
+    if (planned === 0) throw new ReplayInputError('the arrival phases bring nobody: give a phase an arrivalRate (or rampTo) above 0 for long enough');
     const live = this.#open(newRunId(), request.scenario, scenario, planned, {
-      users: request.users,
-      iterations: request.iterations,
+      users: request.phases ? planned : request.users,
+      iterations: request.phases ? 1 : request.iterations,
       baseUrl: request.baseUrl ?? null,
+      ...(request.phases ? { phases: request.phases } : {}),
     });
     live.done = this.#run(live, request);
     return live.info;
@@ -201,6 +205,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
           iterations: request.iterations,
           concurrency: request.concurrency,
           rampUpMs: request.rampUp * 1000,
+          phases: request.phases,
           baseUrl: request.baseUrl ?? null,
           stepTimeoutMs: request.stepTimeout ? request.stepTimeout * 1000 : defaults?.stepTimeoutMs,
           emailTimeoutMs: request.emailTimeout ? request.emailTimeout * 1000 : defaults?.emailTimeoutMs,
@@ -211,7 +216,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         this.#hooksFor(live),
       );
       live.info.options = summary.options;
-      live.health = { warnings: summary.warnings, workers: summary.workers };
+      live.health = { warnings: summary.warnings, workers: summary.workers, arrivals: summary.arrivals };
       if (live.stop.signal.aborted) status = 'stopped';
     } catch (error) {
       status = 'failed';

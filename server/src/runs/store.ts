@@ -57,7 +57,7 @@ interface RunRow {
 }
 
 /** What a run learnt about itself beyond its people: the warnings and each worker's health. */
-export type RunHealthRecord = Pick<RunSummary, 'warnings' | 'workers'>;
+export type RunHealthRecord = Pick<RunSummary, 'warnings' | 'workers' | 'arrivals'>;
 
 export interface StoredRun {
   info: Omit<RunInfo, 'users'>;
@@ -197,7 +197,7 @@ export class RunStore {
       scenario,
     );
     for (const person of summary.results) this.recordPerson(summary.runId, person);
-    this.finishRun(summary.runId, status, summary.options, null, { warnings: summary.warnings, workers: summary.workers });
+    this.finishRun(summary.runId, status, summary.options, null, { warnings: summary.warnings, workers: summary.workers, arrivals: summary.arrivals });
   }
 
   /**

@@ -14,7 +14,7 @@ import { MailSink } from '../../server/src/mail/sink.js';
 import { chromiumProcesses } from '../helpers/servers.js';
 
 // The demo scenario with shorter waits where a fault makes people wait them out (the mail that
-// never comes, the identity check that never answers): the same verdicts, five rounds sooner.
+// never comes, the identity check that never answers): the same verdicts, every round sooner.
 const SHORT_WAITS: Record<string, number> = { 'confirm-email': 6000, 'identity-check': 5000 };
 const scenario = parseScenario(JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')));
 for (const step of scenario.steps) if (step.name && SHORT_WAITS[step.name]) step.timeout = SHORT_WAITS[step.name];
@@ -30,7 +30,7 @@ const EXPECTED: Record<Exclude<Fault, 'none'>, { step: number; errorClass: Failu
 };
 const ALL_FAULTS = { 'register-refused': 10, 'email-never-sent': 10, 'broken-link': 10, 'identity-hangs': 10, 'submit-500': 10 };
 /** A verdict that holds once can be luck: the same crowd goes through this many times. */
-const ROUNDS = 5;
+const ROUNDS = 3;
 
 /** What the site says happened to one person, as Turnout must report it. */
 function expectedFor(truth: TruthPerson): Pick<PersonResult, 'status' | 'failedStep' | 'errorClass' | 'pageSays'> {

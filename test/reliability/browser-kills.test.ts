@@ -119,7 +119,7 @@ const MOMENTS: [string, (kill: () => void) => ReplayHooks & { watch?: () => () =
     }),
   ],
 ];
-const TIMES = 5;
+const TIMES = 4;
 
 describe('a Chromium killed at any moment, again and again', () => {
   for (const [moment, arm] of MOMENTS) {

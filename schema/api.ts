@@ -17,6 +17,9 @@ export const StartRunRequest = z.strictObject({
   emailTimeout: z.number().positive().max(3600).optional().describe('seconds'),
   /** An open model: people arrive by these phases (users and iterations are then ignored); concurrency is the most at once. */
   phases: z.array(ArrivalPhase).min(1).max(100).optional(),
+  /** Pause before each step: "none", "recorded" (each step's pauseMs), or seconds. */
+  think: z.union([z.enum(['none', 'recorded']), z.number().min(0).max(600)]).optional(),
+  thinkScale: z.number().min(0).max(100).optional(),
 });
 export type StartRunRequest = z.infer<typeof StartRunRequest>;
 

@@ -14,7 +14,7 @@ export function toChromeRecording(scenario: Scenario): Record<string, unknown> {
 
 function toChromeStep(step: Step): Record<string, unknown> {
   if (step.type === 'customStep') return { ...step };
-  const { name: _name, title: _title, ...rest } = step as Record<string, unknown>;
+  const { name: _name, title: _title, pauseMs: _pauseMs, ...rest } = step as Record<string, unknown>;
   if (!TURNOUT_ONLY.has(step.type)) return rest;
   const { type, timeout, target, frame, assertedEvents, ...parameters } = rest;
   return { type: 'customStep', name: type, parameters, ...(timeout ? { timeout } : {}), ...(target ? { target } : {}), ...(frame ? { frame } : {}), ...(assertedEvents ? { assertedEvents } : {}) };

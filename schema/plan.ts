@@ -3,7 +3,7 @@
 // is derived from it. Also the farm's job and its result, parsed wherever they arrive.
 import { z } from 'zod';
 import { Scenario } from './scenario.js';
-import { PersonResult } from './summary.js';
+import { PersonResult, Think } from './summary.js';
 
 export const RunPlan = z.strictObject({
   runId: z.string().regex(/^[\w-]{1,100}$/),
@@ -24,6 +24,9 @@ export const RunPlan = z.strictObject({
   total: z.number().int().positive(),
   /** Person k (from 0) starts k × this many ms after the run: the ramp-up. */
   rampStepMs: z.number().nonnegative(),
+  /** Pauses before steps: none, the recorded `pauseMs`, or a fixed time (ms); times `thinkScale`. */
+  think: Think.optional(),
+  thinkScale: z.number().nonnegative().max(100).optional(),
 });
 export type RunPlan = z.infer<typeof RunPlan>;
 

@@ -44,6 +44,13 @@ const base = {
     .optional()
     .describe('A short name for thresholds and reports'),
   title: z.string().optional().describe('What a person sees in reports for this step'),
+  pauseMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(600_000)
+    .optional()
+    .describe('How long the recording person paused before this step, in ms; replayed with --think recorded'),
 };
 
 const withSelectors = {

@@ -28,6 +28,10 @@ export const ArrivalPhase = z.strictObject({
 });
 export type ArrivalPhase = z.infer<typeof ArrivalPhase>;
 
+/** Think time before each step: none (a nightly run's speed), as recorded, or a fixed pause in ms. */
+export const Think = z.union([z.literal('none'), z.literal('recorded'), z.number().int().nonnegative().max(600_000)]);
+export type Think = z.infer<typeof Think>;
+
 export const RunOptions = z.object({
   users: z.number().int().nonnegative(),
   concurrency: z.number().int().nonnegative(),
@@ -42,6 +46,8 @@ export const RunOptions = z.object({
   browser: z.string(),
   /** An open model: people arrive by these phases (users is then how many the phases bring). */
   phases: z.array(ArrivalPhase).max(100).optional(),
+  think: Think.optional(),
+  thinkScale: z.number().nonnegative().optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 

@@ -103,6 +103,9 @@ afterAll(async () => {
 
 const state = (): Promise<string | null> => popup.getByRole('status').first().textContent();
 
+/** How long the person pauses before pressing Join. */
+const READING_MS = 1200;
+
 /** Records the sign-up up to the thanks panel with the popup's buttons; the email part when asked. */
 async function record(withEmail: boolean): Promise<Scenario> {
   await page.goto(`${site.url}/join`);
@@ -111,6 +114,8 @@ async function record(withEmail: boolean): Promise<Scenario> {
   const email = `qa.person.${Date.now()}@inbox.turnout.test`;
   await page.getByLabel('Email').click();
   await page.keyboard.type(email);
+  // The person reads the form over before joining: the pause is recorded on the click.
+  await page.waitForTimeout(READING_MS);
   await page.getByRole('button', { name: 'Join' }).click();
   await page.getByRole('heading', { name: 'Thanks for joining' }).waitFor();
   if (withEmail) {
@@ -154,6 +159,11 @@ describe('recording with the popup’s buttons', () => {
       'openEmailLink',
       'waitForElement (end-page)',
     ]);
+    // Pauses are recorded to the 100 ms (for --think recorded): the reading before Join among them
+    // (on the email's change, which the browser reports as the field loses focus, or on Join).
+    const typedThenJoined = full.steps.slice(3, 5).reduce((sum, s) => sum + (s.pauseMs ?? 0), 0);
+    expect(typedThenJoined).toBeGreaterThanOrEqual(READING_MS - 100);
+    expect(full.steps.every((s) => s.pauseMs === undefined || (s.pauseMs > 0 && s.pauseMs % 100 === 0))).toBe(true);
     const open = full.steps.find((s) => s.type === 'openEmailLink');
     expect(open?.assertedEvents?.[0]?.url).toBe(`${site.url}/welcome?token`);
     const end = full.steps.at(-1);

@@ -61,7 +61,7 @@ export function start(tabId: number, page: { url: string; title: string; width: 
       { type: 'navigate', url: page.url, assertedEvents: [{ type: 'navigation', url: page.url, title: page.title }] },
     ];
     const recording = await createRecording({ title: `${page.title || 'Recording'} ${new Date().toLocaleString()}`, steps });
-    return writeState({ ...IDLE, recording: true, recordingId: recording.id, tabId, steps: steps.length, lastActionAt: 0, extractions: [] });
+    return writeState({ ...IDLE, recording: true, recordingId: recording.id, tabId, steps: steps.length, lastActionAt: Date.now(), extractions: [] });
   });
 }
 
@@ -94,54 +94,67 @@ export function addAction(action: CapturedAction): Promise<RecorderState> {
     edit((steps, session) => {
       if (!session.recording || session.paused) return;
       const last = steps.at(-1);
+      // How long the person paused before acting (reading, thinking): replayed with --think recorded.
+      const pauseMs = session.lastActionAt ? Math.round((Date.now() - session.lastActionAt) / PAUSE_ROUNDING_MS) * PAUSE_ROUNDING_MS : 0;
       session.lastActionAt = Date.now();
-      switch (action.kind) {
-        case 'click':
-        case 'doubleClick': {
-          if (action.kind === 'doubleClick' && last?.type === 'click' && same(last.selectors, action.selectors)) {
-            // The browser reports click, click, dblclick on the same element, the dblclick carrying
-            // its own double-click timing (the system's): the two clicks before it become one
-            // doubleClick. No window of our own is needed.
-            const before = steps.at(-2);
-            if (before?.type === 'click' && same(before.selectors, action.selectors)) steps.pop();
-            steps.pop();
-          }
-          if (action.hover) steps.push({ type: 'hover', target: 'main', selectors: action.hover, ...withFrame(action.frame) });
-          steps.push({ type: action.kind, target: 'main', selectors: action.selectors, offsetX: action.offsetX, offsetY: action.offsetY, ...withFrame(action.frame) });
-          return;
-        }
-        case 'change': {
-          const value = valueOf(action, session);
-          session.scrub = [...new Set([...session.scrub, ...action.scrub])];
-          // Several changes of one field in a row (arrow keys in a select) are one step.
-          if (last?.type === 'change' && same(last.selectors, action.selectors)) last.value = value;
-          else steps.push({ type: 'change', target: 'main', selectors: action.selectors, value, ...withFrame(action.frame) });
-          return;
-        }
-        case 'keyDown':
-        case 'keyUp':
-          steps.push({ type: action.kind, target: 'main', key: action.key, ...withFrame(action.frame) });
-          return;
-        case 'scroll':
-          if (last?.type === 'scroll' && last.selectors && same(last.selectors, action.selectors)) Object.assign(last, { x: action.x, y: action.y });
-          else steps.push({ type: 'scroll', target: 'main', selectors: action.selectors, x: action.x, y: action.y, ...withFrame(action.frame) });
-          return;
-        case 'assert':
-          steps.push({
-            type: 'waitForElement',
-            target: 'main',
-            selectors: action.text
-              ? [[`text/${action.text}`], ...action.selectors.filter((s) => JSON.stringify(s) !== JSON.stringify([`text/${action.text}`]))]
-              : action.selectors,
-            visible: true,
-            ...withFrame(action.frame),
-          });
-          return;
-        default:
-          assertNever(action, 'captured action');
-      }
+      const before = steps.length;
+      record(action, steps, session, last);
+      if (steps.length > before && pauseMs > 0) steps[before]!.pauseMs = Math.min(pauseMs, MAX_PAUSE_MS);
     }),
   );
+}
+
+/** Recorded pauses are rounded to this, and capped (a person who left for lunch is not a pause). */
+const PAUSE_ROUNDING_MS = 100;
+const MAX_PAUSE_MS = 600_000;
+
+/** The step(s) one captured action adds to the recording, or how it changes the last one. */
+function record(action: CapturedAction, steps: Step[], session: Session, last: Step | undefined): void {
+  switch (action.kind) {
+    case 'click':
+    case 'doubleClick': {
+      if (action.kind === 'doubleClick' && last?.type === 'click' && same(last.selectors, action.selectors)) {
+        // The browser reports click, click, dblclick on the same element, the dblclick carrying
+        // its own double-click timing (the system's): the two clicks before it become one
+        // doubleClick. No window of our own is needed.
+        const before = steps.at(-2);
+        if (before?.type === 'click' && same(before.selectors, action.selectors)) steps.pop();
+        steps.pop();
+      }
+      if (action.hover) steps.push({ type: 'hover', target: 'main', selectors: action.hover, ...withFrame(action.frame) });
+      steps.push({ type: action.kind, target: 'main', selectors: action.selectors, offsetX: action.offsetX, offsetY: action.offsetY, ...withFrame(action.frame) });
+      return;
+    }
+    case 'change': {
+      const value = valueOf(action, session);
+      session.scrub = [...new Set([...session.scrub, ...action.scrub])];
+      // Several changes of one field in a row (arrow keys in a select) are one step.
+      if (last?.type === 'change' && same(last.selectors, action.selectors)) last.value = value;
+      else steps.push({ type: 'change', target: 'main', selectors: action.selectors, value, ...withFrame(action.frame) });
+      return;
+    }
+    case 'keyDown':
+    case 'keyUp':
+      steps.push({ type: action.kind, target: 'main', key: action.key, ...withFrame(action.frame) });
+      return;
+    case 'scroll':
+      if (last?.type === 'scroll' && last.selectors && same(last.selectors, action.selectors)) Object.assign(last, { x: action.x, y: action.y });
+      else steps.push({ type: 'scroll', target: 'main', selectors: action.selectors, x: action.x, y: action.y, ...withFrame(action.frame) });
+      return;
+    case 'assert':
+      steps.push({
+        type: 'waitForElement',
+        target: 'main',
+        selectors: action.text
+          ? [[`text/${action.text}`], ...action.selectors.filter((s) => JSON.stringify(s) !== JSON.stringify([`text/${action.text}`]))]
+          : action.selectors,
+        visible: true,
+        ...withFrame(action.frame),
+      });
+      return;
+    default:
+      assertNever(action, 'captured action');
+  }
 }
 
 /** A word or path segment that held the person's data, in a recorded title or address. */

@@ -50,6 +50,19 @@ function time(value: string): number {
   return n;
 }
 
+function think(value: string): 'none' | 'recorded' | number {
+  if (value === 'none' || value === 'recorded') return value;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 600) throw new InvalidArgumentError(`expected recorded, none or seconds (0–600), got "${value}"`);
+  return Math.round(n * 1000);
+}
+
+function scale(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`expected a factor between 0 and 100, got "${value}"`);
+  return n;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -70,6 +83,8 @@ program
   .option('--arrival-rate <rate>', 'open model: people arriving per second or minute, e.g. 4/s or 240/m (with --duration)', rate)
   .option('--duration <time>', 'how long people arrive at --arrival-rate, e.g. 15s, 2m', time)
   .option('--phases <file>', 'open model: JSON list of arrival phases [{duration, arrivalRate, rampTo?, name?}]')
+  .option('--think <recorded|none|seconds>', 'pause before each step: as recorded (pauseMs), none, or a fixed number of seconds', think, 'none')
+  .option('--think-scale <factor>', 'multiply every think pause by this (0.5: half as long)', scale, 1)
   .option('--max-concurrency <n>', 'open model: most people running at once; arrivals past it are dropped (default: 4 per core)', integer(1))
   .option('--iterations <n>', 'send the crowd through this many times (new people each time)', integer(1), 1)
   .option('--step-timeout <seconds>', 'default time a step may take', seconds)
@@ -107,6 +122,8 @@ program
       concurrency: (o.maxConcurrency ?? o.concurrency) as number | undefined,
       phases: await run.arrivalPhases(o as { arrivalRate?: number; duration?: number; phases?: string }),
       rampUpMs: o.rampUp as number,
+      think: o.think as 'none' | 'recorded' | number,
+      thinkScale: o.thinkScale as number,
       iterations: o.iterations as number,
       stepTimeoutMs: o.stepTimeout as number | undefined,
       emailTimeoutMs: o.emailTimeout as number | undefined,

@@ -16,7 +16,7 @@ import { runStep, type PersonSession } from './steps.js';
 import type { UrlPolicy } from './urls.js';
 import { redact } from './variables.js';
 import { redactZip } from './redact-zip.js';
-import { within } from './within.js';
+import { pause, within } from './within.js';
 
 /** What a person reports as they go: the engine's only extension point (see schema/events.ts). */
 export type PersonHooks = Omit<PersonEventHooks, 'onPersonFinished'>;
@@ -85,9 +85,11 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   const abort = new AbortController();
   const onRunAbort = (): void => abort.abort(plan.runSignal.reason);
   plan.runSignal.addEventListener('abort', onRunAbort, { once: true });
+  // The deadline is for the person's work: their think pauses come on top.
+  const thinking = run.scenario.steps.reduce((sum, step) => sum + thinkTime(run, step), 0);
   const deadline = setTimeout(
-    () => abort.abort(new StepFailure('timeout', `gave up: the person deadline of ${run.personDeadlineMs / 1000} s passed`)),
-    run.personDeadlineMs,
+    () => abort.abort(new StepFailure('timeout', `gave up: the person deadline of ${run.personDeadlineMs / 1000} s passed${thinking ? ` (besides ${Math.round(thinking / 1000)} s of think time)` : ''}`)),
+    run.personDeadlineMs + thinking,
   );
 
   let lease: Awaited<ReturnType<BrowserPool['newContext']>> | null = null;
@@ -137,6 +139,9 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       measuredMs: null,
     };
     for (const [index, step] of run.scenario.steps.entries()) {
+      // A person reading the page before acting: never part of the step's time.
+      const think = thinkTime(run, step);
+      if (think > 0) await pause(think, abort.signal);
       plan.hooks?.beforeEachStep?.(plan.index, index);
       const stepStarted = Date.now();
       session.matchedSelector = null;
@@ -190,6 +195,12 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     result.durationMs = Date.now() - startedAt;
   }
   return result;
+}
+
+/** The pause before a step: none, the recorded one, or a fixed one, times the run's scale. */
+function thinkTime(run: RunPlan, step: Step): number {
+  const base = run.think === 'recorded' ? (step.pauseMs ?? 0) : typeof run.think === 'number' ? run.think : 0;
+  return Math.round(base * (run.thinkScale ?? 1));
 }
 
 /** The viewport a person's browser opens at: the scenario's first setViewport, else 1280×800. */

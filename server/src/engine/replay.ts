@@ -14,7 +14,7 @@ import { HealthSampler, RunHealth } from './health.js';
 import { makeIdentity } from './identity.js';
 import { perSecond, phasesDurationMs } from './arrivals.js';
 import { runPerson, type PersonHooks } from './person.js';
-import { within } from './within.js';
+import { pause, within } from './within.js';
 import { planRun, requireSecrets, type ReplayOptions } from './run-plan.js';
 
 export { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT };
@@ -27,19 +27,6 @@ export interface ReplayHooks extends PersonHooks {
 
 export class RunStoppedError extends InfrastructureError {
   override name = 'RunStoppedError';
-}
-
-/** Waits `ms`, or less when the run is stopped meanwhile. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** After a stop, how long people get to settle before their work is abandoned. */

@@ -2,7 +2,7 @@
 // the same object a farm worker gets through Redis), its options as the summary records them,
 // the URL policy (a bad base URL fails here, before anyone starts) and the secrets it needs.
 import { randomBytes } from 'node:crypto';
-import type { ArrivalPhase, RunOptions, RunPlan, Scenario } from '../../../schema/index.js';
+import type { ArrivalPhase, RunOptions, RunPlan, Scenario, Think } from '../../../schema/index.js';
 import { arrivalOffsets, MAX_ARRIVALS } from './arrivals.js';
 import type { MailSink } from '../mail/sink.js';
 import type { BrowserKind } from './chromium.js';
@@ -44,6 +44,9 @@ export interface ReplayOptions {
   traceCap?: number;
   /** Most failure screenshots one run writes (default 200). */
   screenshotCap?: number;
+  /** Pauses before steps: 'none' (default), 'recorded' (each step's pauseMs), or ms; times thinkScale. */
+  think?: Think;
+  thinkScale?: number;
 }
 
 export function newRunId(): string {
@@ -80,6 +83,7 @@ export function planRun(scenario: Scenario, options: ReplayOptions, where: Pick<
   if (arrivals && arrivals.length === 0) throw new ReplayInputError('the arrival phases bring nobody: give a phase an arrivalRate (or rampTo) above 0 for long enough');
   if (arrivals && arrivals.length > MAX_ARRIVALS) throw new ReplayInputError(`the arrival phases bring ${arrivals.length} people: at most ${MAX_ARRIVALS} per run`);
   const users = arrivals ? arrivals.length : options.users;
+  const thinking = options.think !== undefined && options.think !== 'none';
   const total = arrivals ? users : users * (options.iterations ?? 1);
   const runOptions: RunOptions = {
     users,
@@ -92,6 +96,7 @@ export function planRun(scenario: Scenario, options: ReplayOptions, where: Pick<
     seed: options.seed ?? runId,
     ...where,
     ...(options.phases ? { phases: [...options.phases] } : {}),
+    ...(thinking ? { think: options.think, thinkScale: options.thinkScale ?? 1 } : {}),
   };
   const urls = new UrlPolicy(scenario, runOptions.baseUrl, options.allowOrigins);
   const plan: RunPlan = {
@@ -109,6 +114,7 @@ export function planRun(scenario: Scenario, options: ReplayOptions, where: Pick<
     total,
     // Starts spread evenly over the ramp-up; everyone at once without one.
     rampStepMs: total > 1 ? runOptions.rampUpMs / total : 0,
+    ...(thinking ? { think: options.think, thinkScale: options.thinkScale ?? 1 } : {}),
   };
   return { plan, options: runOptions, urls, arrivals };
 }

@@ -206,6 +206,8 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
           concurrency: request.concurrency,
           rampUpMs: request.rampUp * 1000,
           phases: request.phases,
+          think: typeof request.think === 'number' ? Math.round(request.think * 1000) : request.think,
+          thinkScale: request.thinkScale,
           baseUrl: request.baseUrl ?? null,
           stepTimeoutMs: request.stepTimeout ? request.stepTimeout * 1000 : defaults?.stepTimeoutMs,
           emailTimeoutMs: request.emailTimeout ? request.emailTimeout * 1000 : defaults?.emailTimeoutMs,

@@ -1,7 +1,7 @@
 // Arrivals in an open model: people come at a rate, phase after phase (as Artillery's phases
 // do), whatever happens to those who came earlier. This module turns phases into each person's
 // start time, and start times back into per-second counts for the summary.
-import type { ArrivalPhase } from '../../../schema/index.js';
+import type { ArrivalPhase, PersonResult, RunSummary } from '../../../schema/index.js';
 
 /** Most people one run's phases may bring (the same cap as a run's users). */
 export const MAX_ARRIVALS = 100_000;
@@ -67,4 +67,10 @@ export function parseDuration(text: string): number | null {
   const n = Number(m[1]);
   const unit = (m[2] ?? 's').toLowerCase();
   return unit === 'ms' ? n / 1000 : unit === 'm' ? n * 60 : unit === 'h' ? n * 3600 : n;
+}
+
+/** What a run's summary says of its arrivals: people started in each second of the phases, and those dropped. */
+export function arrivalsOf(phases: readonly ArrivalPhase[], results: readonly PersonResult[], runStartedAtMs: number, dropped: number): NonNullable<RunSummary['arrivals']> {
+  const starts = results.map((r) => Date.parse(r.startedAt));
+  return { perSecond: perSecond(starts, runStartedAtMs, phasesDurationMs(phases) / 1000), dropped };
 }

@@ -12,7 +12,7 @@ import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from './defaults.js';
 import { InfrastructureError } from './errors.js';
 import { HealthSampler, RunHealth } from './health.js';
 import { makeIdentity } from './identity.js';
-import { perSecond, phasesDurationMs } from './arrivals.js';
+import { arrivalsOf } from './arrivals.js';
 import { runPerson, type PersonHooks } from './person.js';
 import { pause, within } from './within.js';
 import { planRun, requireSecrets, type ReplayOptions } from './run-plan.js';
@@ -154,8 +154,7 @@ export async function replay(scenario: Scenario, options: ReplayOptions, hooks: 
     await ownSink?.stop();
   }
   results.sort((a, b) => a.user - b.user);
-  const seconds = arrivals ? phasesDurationMs(options.phases!) / 1000 : 0;
-  const arrived = arrivals ? { perSecond: perSecond(results.map((r) => Date.parse(r.startedAt)), startedAt.getTime(), seconds), dropped } : undefined;
+  const arrived = arrivals ? arrivalsOf(options.phases!, results, startedAt.getTime(), dropped) : undefined;
   const droppedWarning = dropped
     ? [`${dropped} of ${total} arriving people could not start: ${concurrency} were already running (the most at once, --max-concurrency); the farm did not keep up with the arrival rate`]
     : [];

@@ -7,7 +7,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { PersonJob, RunSummary, Scenario } from '../../../schema/index.js';
 import { ArtifactFolder } from '../engine/artifacts.js';
 import { DEFAULT_SMTP_PORT } from '../engine/defaults.js';
-import { perSecond, phasesDurationMs } from '../engine/arrivals.js';
+import { arrivalsOf } from '../engine/arrivals.js';
 import { InfrastructureError } from '../engine/errors.js';
 import { RunHealth, type HealthSample } from '../engine/health.js';
 import type { ReplayHooks } from '../engine/replay.js';
@@ -184,7 +184,7 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
   const results = ledger.results();
   // On the farm an arrival that finds every worker busy waits in the queue for the next free
   // one: none is dropped, and the per-second starts show how late they began.
-  const arrived = arrivals ? { perSecond: perSecond(results.map((r) => Date.parse(r.startedAt)), startedAt.getTime(), phasesDurationMs(options.phases!) / 1000), dropped: 0 } : undefined;
+  const arrived = arrivals ? arrivalsOf(options.phases!, results, startedAt.getTime(), 0) : undefined;
   const queued = arrivals ? ['on the farm, arrivals that find every worker busy wait in the queue instead of being dropped: see the per-second starts'] : [];
   return buildSummary(scenario, { runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: runOptions }, results, {
     warnings: [...queued, ...artifacts.warnings, ...ledger.warnings(), ...health.warnings()],

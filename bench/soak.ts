@@ -20,12 +20,20 @@ const SAMPLE_MS = arg('--sample-seconds', 30) * 1000;
 const WARM_UP_MS = Math.min(5 * 60_000, (MINUTES * 60_000) / 3);
 const PEOPLE = 20;
 const FAULTS = 'email-never-sent=10,broken-link=10,identity-hangs=10,submit-500=10';
+// The server runs as `npm start` runs it: glibc capped at 2 malloc arenas (MALLOC_ARENA_MAX), so
+// memory freed by V8's and libuv's threads is reused instead of fragmenting one arena per thread.
+// `--malloc-arenas default` measures glibc's own default (8 per core) instead.
+const ARENAS_AT = process.argv.indexOf('--malloc-arenas');
+const ARENAS = ARENAS_AT >= 0 ? process.argv[ARENAS_AT + 1]! : '2';
 const log = (line: string): void => void process.stderr.write(`[soak] ${line}\n`);
 
 interface Sample {
   atS: number;
   rssMb: number;
   heapMb: number;
+  /** V8's committed heap, and what the process holds outside it (RSS minus that). */
+  heapTotalMb: number;
+  outsideMb: number;
   chromium: number;
   renderers: number;
   fds: number;
@@ -89,7 +97,10 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const site = spawn(resolve('node_modules/.bin/tsx'), ['bench/site-process.ts', String(sitePort), String(smtpPort), FAULTS], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(site);
-  const server = spawn(process.execPath, ['bin/turnout.js', 'serve', '--port', String(port), '--smtp-port', String(smtpPort), '--data', data], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const env = { ...process.env };
+  if (ARENAS === 'default') delete env.MALLOC_ARENA_MAX;
+  else env.MALLOC_ARENA_MAX = ARENAS;
+  const server = spawn(process.execPath, ['bin/turnout.js', 'serve', '--port', String(port), '--smtp-port', String(smtpPort), '--data', data], { stdio: ['ignore', 'ignore', 'inherit'], env });
   children.push(server);
   const api = `http://127.0.0.1:${port}`;
   const siteUrl = `http://127.0.0.1:${sitePort}`;
@@ -111,12 +122,16 @@ async function main(): Promise<void> {
     const sample = async (): Promise<void> => {
       const status = readFileSync(`/proc/${server.pid}/status`, 'utf8');
       const metrics = await (await fetch(`${api}/metrics`)).text();
-      const heap = Number(/^turnout_process_nodejs_heap_size_used_bytes (\S+)/m.exec(metrics)?.[1] ?? 0);
+      const metric = (name: string): number => Number(new RegExp(`^turnout_process_${name} (\\S+)`, 'm').exec(metrics)?.[1] ?? 0) / 2 ** 20;
       const ps = processes();
+      const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+      const heapTotalMb = metric('nodejs_heap_size_total_bytes');
       samples.push({
         atS: Math.round((Date.now() - t0) / 1000),
-        rssMb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024,
-        heapMb: heap / 2 ** 20,
+        rssMb,
+        heapMb: metric('nodejs_heap_size_used_bytes'),
+        heapTotalMb,
+        outsideMb: rssMb - heapTotalMb,
         chromium: ps.filter((l) => l.includes('/usr/lib/chromium/')).length,
         renderers: ps.filter((l) => l.includes('/usr/lib/chromium/') && l.includes('--type=renderer')).length,
         fds: readdirSync(`/proc/${server.pid}/fd`).length,
@@ -166,6 +181,9 @@ async function main(): Promise<void> {
 
   const steady = samples.filter((s) => s.atS * 1000 >= WARM_UP_MS);
   const rss = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.rssMb));
+  const heapTrend = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.heapTotalMb));
+  const outsideTrend = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.outsideMb));
+  const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
   const chromiumTrend = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.chromium));
   const span = steady.length > 1 ? (steady.at(-1)!.atS - steady[0]!.atS) / 60 : 0;
   // "Within noise": over the steady span the fitted line moves less than twice the scatter around it.
@@ -173,18 +191,18 @@ async function main(): Promise<void> {
   const chromiumFlat = Math.abs(chromiumTrend.slope * span) <= Math.max(2 * chromiumTrend.residualSd, 1);
   const verdict = rssFlat && chromiumFlat && leftovers === 0 && wrong === 0;
   writeFileSync('docs/soak.svg', chart(samples));
-  const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} |`);
+  const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} |`);
   const section = `## Soak
 
-Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process, the demo site in another with ${FAULTS}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
+Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
 
 ![server RSS and Chromium processes over the soak](docs/soak.svg)
 
-| minute | runs done | server RSS MB | heap MB | Chromium processes | renderers | open fds | SQLite MB | artifacts MB |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| minute | runs done | server RSS MB | heap used MB | heap committed MB | outside V8 heap MB | Chromium processes | renderers | open fds | SQLite MB | artifacts MB |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-After the first ${(WARM_UP_MS / 60_000).toFixed(0)} minutes: server RSS ${rss.slope >= 0 ? '+' : ''}${rss.slope.toFixed(2)} MB/min (scatter ${rss.residualSd.toFixed(1)} MB), Chromium processes ${chromiumTrend.slope >= 0 ? '+' : ''}${chromiumTrend.slope.toFixed(2)}/min; Chromium processes left between runs: ${leftovers}; people whose failed step or pass differs from the site's record: ${wrong} of ${people}.
+After the first ${(WARM_UP_MS / 60_000).toFixed(0)} minutes: server RSS ${signed(rss.slope)} MB/min (scatter ${rss.residualSd.toFixed(1)} MB; of it, V8's committed heap ${signed(heapTrend.slope)} MB/min and the rest ${signed(outsideTrend.slope)} MB/min), Chromium processes ${signed(chromiumTrend.slope)}/min; Chromium processes left between runs: ${leftovers}; people whose failed step or pass differs from the site's record: ${wrong} of ${people}.
 
 **Verdict: ${verdict ? 'steady' : 'NOT steady'}** — RSS ${rssFlat ? 'flat within noise' : 'trending'}, Chromium ${chromiumFlat ? 'flat within noise' : 'trending'}, ${leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
 `;

@@ -11,7 +11,7 @@ import { freePort } from '../test/helpers/servers.js';
 
 const QUICK = process.argv.includes('--quick');
 const PROFILE_ONLY = process.argv.includes('--profile');
-/** `--only overhead,capacity,replayer,dashboard,sink,profile`: some sections, written apart. */
+/** `--only overhead,capacity,replayer,dashboard,sink,profile,vitals`: some sections, merged into BENCHMARKS.md in place. */
 const ONLY = (() => {
   const at = process.argv.indexOf('--only');
   return at >= 0 ? new Set((process.argv[at + 1] ?? '').split(',')) : null;
@@ -22,7 +22,7 @@ const CAPACITY_RUNS = QUICK ? 1 : 5;
 /** The configurations compared at one concurrency (browsers, Chromium builds): not a goal, fewer runs. */
 const VARIANT_RUNS = QUICK ? 1 : 3;
 /** What Turnout must reach against the hand-written flow (issue 14's goals). */
-const GOALS = { overhead: 1.03, capacity: 0.9, chromeReplayer: 1.5 };
+const GOALS = { overhead: 1.03, capacity: 0.9, chromeReplayer: 1.5, vitals: 1.05 };
 const TSX = resolve('node_modules/.bin/tsx');
 const work = mkdtempSync(join(resolve('.turnout'), 'bench-'));
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
@@ -169,6 +169,32 @@ At ${c} concurrent people (${users} in all), ${VARIANT_RUNS} run(s) of each, tak
 ${variantRows.join('\n')}`;
 }
 
+/** What measuring Web Vitals per step costs: Turnout as it ships against `--no-vitals`, in alternating pairs. */
+async function vitalsCost(site: string, smtp: number): Promise<string> {
+  const c = QUICK ? 2 : 10;
+  const on = { wall: [] as number[], cpu: [] as number[] };
+  const off = { wall: [] as number[], cpu: [] as number[] };
+  for (let r = 0; r < RUNS; r++) {
+    for (const which of r % 2 ? ['off', 'on'] : ['on', 'off']) {
+      const t = await turnoutRun(site, smtp, c, c, which === 'off' ? ['--no-vitals'] : []);
+      check(`vitals ${which}`, t.code === 0);
+      (which === 'on' ? on : off).wall.push(t.wallMs / 1000);
+      (which === 'on' ? on : off).cpu.push(t.cpuS / c);
+    }
+    log(`vitals run ${r + 1}/${RUNS}`);
+  }
+  const [ow, fw, oc, fc] = [stat(on.wall), stat(off.wall), stat(on.cpu), stat(off.cpu)];
+  const [wall, cpu] = [ow.median / fw.median, oc.median / fc.median];
+  const ok = cpu <= GOALS.vitals;
+  verdicts.push(`Web Vitals cost at ${c} people: ${cpu.toFixed(3)}× CPU per person, ${wall.toFixed(3)}× wall (goal ≤ ${GOALS.vitals}×): ${verdict(ok)}.`);
+  return `The demo enrollment for ${c} people, ${c} at once: Turnout as it ships (TTFB, FCP, LCP, CLS and INP measured on every page, in an isolated world) against \`--no-vitals\`; CPU seconds per person (runner and browsers, bash \`times\`) and wall time of the whole command; median (min–max) of ${RUNS} pair(s), the order alternating. Goal: CPU per person with vitals ≤ ${GOALS.vitals}× without.
+
+| | with Web Vitals | without | ratio | goal ≤ ${GOALS.vitals}× |
+|---|---:|---:|---:|---|
+| CPU per person | ${fmt(oc, ' s', 2)} | ${fmt(fc, ' s', 2)} | **${cpu.toFixed(3)}×** | ${verdict(ok)} |
+| wall | ${fmt(ow, ' s')} | ${fmt(fw, ' s')} | ${wall.toFixed(3)}× | |`;
+}
+
 const sides = (site: string, smtp: number): [Side, Side] => [
   { label: 'the hand-written flow', command: (users, c) => ['node', YARDSTICK, site, String(smtp), String(users), String(c)] },
   {
@@ -188,7 +214,7 @@ async function main(): Promise<void> {
       return;
     }
     if (wanted('overhead')) {
-      log('1/6 engine overhead');
+      log('1/7 engine overhead');
       // One warm-up of each, so the file cache is warm before anything is measured.
       await handRun(site.url, smtp, 1, 1);
       await turnoutRun(site.url, smtp, 1, 1);
@@ -196,26 +222,30 @@ async function main(): Promise<void> {
       sections.push(`## 1. Engine overhead: Turnout vs the same flow hand-written in Playwright\n\nThe ${steps}-step demo enrollment (email and sign-in included) against the demo site in its own process; both sides start from built JavaScript with \`node\`, with the same browsers (one headless-shell per core, at most one per person), flags and mail sink; Turnout also records which selector matched, classifies, and keeps the run in SQLite. Wall time and CPU seconds of the whole command with its browsers (bash \`times\`); median (min–max) of ${RUNS} run(s), taken in turns, the order alternating. Goal: Turnout ≤ ${GOALS.overhead} × hand-written, wall and CPU.\n\n${await overhead(site.url, smtp)}`);
     }
     if (wanted('capacity')) {
-      log('2/6 capacity');
+      log('2/7 capacity');
       sections.push(`## 2. Capacity\n\n${await capacity(site.url, smtp)}`);
     }
     if (wanted('replayer')) {
-      log("3/6 Chrome's replayer");
+      log("3/7 Chrome's replayer");
       const replayer = await chromeReplayer(RUNS);
       verdicts.push(...replayer.verdicts(GOALS.chromeReplayer));
       sections.push(`## 3. Chrome's replayer (@puppeteer/replay) vs Turnout\n\n${replayer.text}`);
     }
     if (wanted('dashboard')) {
-      log('4/6 dashboard lag');
+      log('4/7 dashboard lag');
       sections.push(`## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
     }
     if (wanted('sink')) {
-      log('5/6 SMTP sink');
+      log('5/7 SMTP sink');
       sections.push(`## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
     }
     if (wanted('profile')) {
-      log('6/6 profile');
+      log('6/7 profile');
       sections.push(`## 6. Where the time goes\n\n${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log)}`);
+    }
+    if (wanted('vitals')) {
+      log('7/7 Web Vitals cost');
+      sections.push(`## 7. The cost of measuring Web Vitals\n\n${await vitalsCost(site.url, smtp)}`);
     }
   } finally {
     site.process.kill('SIGTERM');
@@ -224,7 +254,7 @@ async function main(): Promise<void> {
 
 Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''}${ONLY ? ` -- --only ${[...ONLY].join(',')} (those sections alone)` : ''} on ${new Date().toISOString().slice(0, 10)}; every figure below comes from that run.
 Machine: ${machine()}. Browsers: Debian's chromium-headless-shell unless said otherwise.
-Reproduce: \`npm run bench\` (about 70 minutes), \`npm run bench -- --quick\` (a few minutes), or \`npm run bench -- --profile\` (section 6 alone).
+Reproduce: \`npm run bench\` (about 100 minutes on this machine), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only vitals\` (some sections, merged in place).
 
 ## Goals
 
@@ -232,8 +262,29 @@ ${verdicts.map((v) => `- ${v}`).join('\n')}
 
 ${sections.join('\n\n')}
 `;
-  // Only a full run replaces BENCHMARKS.md: a partial one would drop the other sections.
-  const out = QUICK ? join('.turnout', 'bench', 'BENCHMARKS.quick.md') : ONLY ? join('.turnout', 'bench', 'BENCHMARKS.partial.md') : 'BENCHMARKS.md';
+  if (ONLY && !QUICK) {
+    // A partial run replaces its own sections of BENCHMARKS.md (each saying when it was taken)
+    // and leaves the others as they were.
+    let merged = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : doc;
+    const stamp = `_This section: \`npm run bench -- --only ${[...ONLY].join(',')}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()})._`;
+    for (const section of sections) {
+      const heading = /^## (\d+)\./.exec(section)![0];
+      const [head, ...body] = section.split('\n\n');
+      const text = [head, stamp, ...body, ...(verdicts.length ? [`Verdict: ${verdicts.join(' ')}`] : [])].join('\n\n');
+      const at = merged.indexOf(`\n${heading}`);
+      const end = at >= 0 ? merged.indexOf('\n## ', at + 1) : -1;
+      if (at >= 0) merged = `${merged.slice(0, at)}\n${text}\n${end >= 0 ? merged.slice(end) : ''}`;
+      else {
+        const soakAt = merged.indexOf('\n## Soak');
+        merged = soakAt >= 0 ? `${merged.slice(0, soakAt)}\n${text}\n${merged.slice(soakAt)}` : `${merged.trimEnd()}\n\n${text}\n`;
+      }
+    }
+    writeFileSync('BENCHMARKS.md', merged);
+    log('merged those sections into BENCHMARKS.md');
+    return;
+  }
+  // A full run replaces BENCHMARKS.md (but for the soak section).
+  const out = QUICK ? join('.turnout', 'bench', 'BENCHMARKS.quick.md') : 'BENCHMARKS.md';
   mkdirSync(resolve(out, '..'), { recursive: true });
   // The soak section comes from `npm run soak` (30 minutes, not part of this run): kept as it is.
   const previous = out === 'BENCHMARKS.md' && existsSync(out) ? readFileSync(out, 'utf8') : '';

@@ -1,7 +1,7 @@
 // Bodies of the HTTP API and the events of its socket.io channel: one contract for server and
 // dashboard (and, later, the extension's "send to server").
 import { z } from 'zod';
-import { ArrivalPhase, WorkerHealth, type PersonResult, type RunOptions, type RunSummary, type StepSummary } from './summary.js';
+import { ArrivalPhase, NetworkCohorts, WorkerHealth, type PersonResult, type RunOptions, type RunSummary, type StepSummary } from './summary.js';
 
 /** Most people one run may ask for from the API. */
 export const MAX_USERS_PER_RUN = 2000;
@@ -20,8 +20,14 @@ export const StartRunRequest = z.strictObject({
   /** Pause before each step: "none", "recorded" (each step's pauseMs), or seconds. */
   think: z.union([z.enum(['none', 'recorded']), z.number().min(0).max(600)]).optional(),
   thinkScale: z.number().min(0).max(100).optional(),
+  /** Network cohorts: "none:60,4g:30,3g:10" or [{profile, share}]. */
+  network: NetworkCohorts.optional(),
+  /** false: measure no Web Vitals. */
+  vitals: z.boolean().optional(),
 });
 export type StartRunRequest = z.infer<typeof StartRunRequest>;
+/** What a client sends (network cohorts may be the text form). */
+export type StartRunInput = z.input<typeof StartRunRequest>;
 
 export const RUN_STATUSES = ['running', 'finished', 'stopped', 'interrupted', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];

@@ -3,7 +3,7 @@
 // is derived from it. Also the farm's job and its result, parsed wherever they arrive.
 import { z } from 'zod';
 import { Scenario } from './scenario.js';
-import { PersonResult, Think } from './summary.js';
+import { NetworkCohort, PersonResult, Think } from './summary.js';
 
 export const RunPlan = z.strictObject({
   runId: z.string().regex(/^[\w-]{1,100}$/),
@@ -27,6 +27,10 @@ export const RunPlan = z.strictObject({
   /** Pauses before steps: none, the recorded `pauseMs`, or a fixed time (ms); times `thinkScale`. */
   think: Think.optional(),
   thinkScale: z.number().nonnegative().max(100).optional(),
+  /** Network cohorts: person k's profile follows from these shares and `total` (see engine/network.ts). */
+  network: z.array(NetworkCohort).min(1).max(10).optional(),
+  /** False: measure no Web Vitals (absent: measure them). */
+  vitals: z.boolean().optional(),
 });
 export type RunPlan = z.infer<typeof RunPlan>;
 

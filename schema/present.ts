@@ -3,7 +3,8 @@
 // summary's types: nothing here runs a browser or reaches a network, so the dashboard bundles it.
 import { assertNever } from './never.js';
 import type { Selector, Step } from './scenario.js';
-import type { FailureClass, PersonResult, StepSummary, WorkerHealth } from './summary.js';
+import type { FailureClass, NetworkProfile, PersonResult, StepSummary, WorkerHealth } from './summary.js';
+import { VITALS, type Vital } from './vitals.js';
 
 export const ms = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`);
 
@@ -15,6 +16,51 @@ export interface FailureGroup {
   failureClass: FailureClass;
   count: number;
   sample: PersonResult | undefined;
+}
+
+/** The profiles of a run with network cohorts and how many people each had (all of them reach the first step). */
+export function networkCohortsOf(steps: readonly StepSummary[]): { profile: NetworkProfile; people: number }[] {
+  return Object.entries(steps[0]?.byNetwork ?? {}).map(([profile, f]) => ({ profile: profile as NetworkProfile, people: f.reached }));
+}
+
+/**
+ * Step timings by network, as a table every report prints alike: a header and one row per step,
+ * each profile's "passed/reached · p50 · p95". Null in a run without network cohorts.
+ */
+export function networkTable(steps: readonly StepSummary[]): { header: string[]; rows: string[][] } | null {
+  const cohorts = networkCohortsOf(steps);
+  if (cohorts.length === 0) return null;
+  return {
+    header: ['#', 'step', ...cohorts.flatMap(({ profile, people: n }) => [`${profile} (${n}) passed`, `${profile} p50`, `${profile} p95`])],
+    rows: steps.map((s) => [
+      String(s.index),
+      s.title,
+      ...cohorts.flatMap(({ profile }) => {
+        const f = s.byNetwork?.[profile];
+        return f ? [`${f.passed}/${f.reached}`, ms(f.p50Ms), ms(f.p95Ms)] : ['–', '–', '–'];
+      }),
+    ]),
+  };
+}
+
+/** A Web Vital's p50/p95 as text: "1.2 s / 2.4 s" (times), "0.12 / 0.3" (CLS), "–" where not measured. */
+export function vitalText(step: StepSummary, vital: Vital): string {
+  const v = step.vitals?.[vital];
+  if (!v) return '–';
+  if ('p50' in v) return `${round3(v.p50)} / ${round3(v.p95)}`;
+  return `${ms(v.p50Ms)} / ${ms(v.p95Ms)}`;
+}
+
+const round3 = (n: number): string => String(Math.round(n * 1000) / 1000);
+
+/** Web Vitals per step (p50 / p95 of the people who passed), for the steps that measured any; null when none did. */
+export function vitalsTable(steps: readonly StepSummary[]): { header: string[]; rows: string[][] } | null {
+  const measured = steps.filter((s) => s.vitals);
+  if (measured.length === 0) return null;
+  return {
+    header: ['#', 'step', ...VITALS.map((v) => `${v.toUpperCase()} p50 / p95`)],
+    rows: measured.map((s) => [String(s.index), s.title, ...VITALS.map((v) => vitalText(s, v))]),
+  };
 }
 
 /** One group per step and class, in step order; the step's counts are authoritative, people give samples. */

@@ -32,6 +32,50 @@ export type ArrivalPhase = z.infer<typeof ArrivalPhase>;
 export const Think = z.union([z.literal('none'), z.literal('recorded'), z.number().int().nonnegative().max(600_000)]);
 export type Think = z.infer<typeof Think>;
 
+/**
+ * Network profiles a person can be on (Chrome DevTools' throttling presets): download and upload
+ * in kbit/s, round-trip latency in ms; `none` is the machine's own network.
+ */
+export const NETWORK_PROFILES = {
+  none: null,
+  '4g': { downloadKbps: 9000, uploadKbps: 1500, latencyMs: 165 },
+  '3g': { downloadKbps: 1600, uploadKbps: 750, latencyMs: 563 },
+  'slow-3g': { downloadKbps: 500, uploadKbps: 500, latencyMs: 2000 },
+} as const;
+export const NetworkProfile = z.enum(Object.keys(NETWORK_PROFILES) as [keyof typeof NETWORK_PROFILES, ...(keyof typeof NETWORK_PROFILES)[]]);
+export type NetworkProfile = z.infer<typeof NetworkProfile>;
+
+/** A share of the run's people on one network profile (shares are relative: 60/30/10 or 6/3/1). */
+export const NetworkCohort = z.strictObject({ profile: NetworkProfile, share: z.number().positive().max(1_000_000) });
+export type NetworkCohort = z.infer<typeof NetworkCohort>;
+
+/**
+ * "none:60,4g:30,3g:10" (a profile alone has share 1) → cohorts, or what is wrong and in which
+ * cohort (the CLI's --network, the API's and the dashboard's text form).
+ */
+export function parseNetwork(text: string): NetworkCohort[] | { error: string } {
+  const cohorts: NetworkCohort[] = [];
+  for (const [i, part] of text.split(',').entries()) {
+    const [name = '', share = '1', extra] = part.trim().split(':');
+    if (extra !== undefined) return { error: `"${part.trim()}" (cohort ${i + 1}) should be profile:share, e.g. 3g:10` };
+    if (!Object.hasOwn(NETWORK_PROFILES, name)) return { error: `unknown network profile "${name}" (cohort ${i + 1}); known: ${Object.keys(NETWORK_PROFILES).join(', ')}` };
+    const n = Number(share);
+    if (!Number.isFinite(n) || n <= 0 || n > 1_000_000) return { error: `the share of "${name}" (cohort ${i + 1}) must be a positive number, got "${share}"` };
+    if (cohorts.some((c) => c.profile === name)) return { error: `"${name}" is given twice` };
+    cohorts.push({ profile: name as NetworkProfile, share: n });
+  }
+  return cohorts;
+}
+
+/** Network cohorts as a request gives them: the text form or the list. */
+export const NetworkCohorts = z.union([z.string().max(200), z.array(NetworkCohort).min(1).max(10)]).transform((given, ctx) => {
+  if (typeof given !== 'string') return given;
+  const parsed = parseNetwork(given);
+  if (!('error' in parsed)) return parsed;
+  ctx.addIssue({ code: 'custom', message: parsed.error });
+  return z.NEVER;
+});
+
 export const RunOptions = z.object({
   users: z.number().int().nonnegative(),
   concurrency: z.number().int().nonnegative(),
@@ -48,8 +92,35 @@ export const RunOptions = z.object({
   phases: z.array(ArrivalPhase).max(100).optional(),
   think: Think.optional(),
   thinkScale: z.number().nonnegative().optional(),
+  /** Network cohorts: each person is on one profile, by share. */
+  network: z.array(NetworkCohort).max(10).optional(),
+  /** False when Web Vitals were not measured (--no-vitals). */
+  vitals: z.boolean().optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
+
+/** How the pages a step loaded felt and how fast they answered its input (Web Vitals; ms, CLS unitless). */
+export const StepVitals = z.strictObject({
+  ttfbMs: z.number().nonnegative().optional(),
+  fcpMs: z.number().nonnegative().optional(),
+  lcpMs: z.number().nonnegative().optional(),
+  cls: z.number().nonnegative().optional(),
+  inpMs: z.number().nonnegative().optional(),
+});
+export type StepVitals = z.infer<typeof StepVitals>;
+
+export { VITALS, type Vital } from './vitals.js';
+
+const Percentiles = z.object({ p50Ms: z.number(), p95Ms: z.number() });
+/** Per step, over the people who passed it: p50/p95 of each vital measured (absent when none was). */
+export const StepVitalsSummary = z.object({
+  ttfb: Percentiles.optional(),
+  fcp: Percentiles.optional(),
+  lcp: Percentiles.optional(),
+  inp: Percentiles.optional(),
+  cls: z.object({ p50: z.number(), p95: z.number() }).optional(),
+});
+export type StepVitalsSummary = z.infer<typeof StepVitalsSummary>;
 
 export const PersonStepResult = z.strictObject({
   index: z.number().int().nonnegative(),
@@ -58,6 +129,8 @@ export const PersonStepResult = z.strictObject({
   durationMs: z.number().nonnegative(),
   /** The selector candidate that found the element, as written in the scenario. */
   matchedSelector: z.string().max(2000).nullable(),
+  /** Web Vitals of the page the step loaded and of its interaction, where there were any. */
+  vitals: StepVitals.optional(),
 });
 export type PersonStepResult = z.infer<typeof PersonStepResult>;
 
@@ -86,6 +159,8 @@ export const PersonResult = z.strictObject({
   steps: z.array(PersonStepResult).max(1000),
   /** The worker that ran this person (host:pid, plus `via host:port` on a browser server); null when not known. */
   worker: z.string().max(200).nullable().default(null),
+  /** The network profile the person was on, in a run with network cohorts. */
+  network: NetworkProfile.nullable().default(null),
 });
 export type PersonResult = z.infer<typeof PersonResult>;
 
@@ -96,7 +171,7 @@ export type PersonResult = z.infer<typeof PersonResult>;
 export function personResult(user: number, email: string, startedAt: string, worker: string | null, overrides: Partial<PersonResult> = {}): PersonResult {
   return {
     user, email, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: null, screenshot: null,
-    trace: null, blocked: {}, pageSays: null, httpProblems: [], startedAt, durationMs: 0, steps: [], worker, ...overrides,
+    trace: null, blocked: {}, pageSays: null, httpProblems: [], startedAt, durationMs: 0, steps: [], worker, network: null, ...overrides,
   };
 }
 
@@ -111,6 +186,16 @@ export const StepSummary = z.object({
   p50Ms: z.number().nullable(),
   p95Ms: z.number().nullable(),
   failures: z.partialRecord(FailureClass, z.number().int().nonnegative()),
+  /** Web Vitals over the people who passed the step; absent where the step loaded nothing and had no interaction. */
+  vitals: StepVitalsSummary.optional(),
+  /** In a run with network cohorts, the step's funnel and timings per profile. */
+  byNetwork: z.partialRecord(NetworkProfile, z.object({
+    reached: z.number().int().nonnegative(),
+    passed: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+    p50Ms: z.number().nullable(),
+    p95Ms: z.number().nullable(),
+  })).optional(),
 });
 export type StepSummary = z.infer<typeof StepSummary>;
 

@@ -13,7 +13,7 @@ const plan: RunPlan = {
 };
 const result = (user: number): PersonResult => ({
   user, email: `p${user}@inbox.test`, status: 'passed', failedStep: null, errorClass: null, error: null, url: null, httpStatus: 200, screenshot: null, trace: null,
-  blocked: {}, pageSays: null, httpProblems: [], startedAt: '2026-12-01T00:00:00.000Z', durationMs: 10, worker: 'w:1',
+  blocked: {}, pageSays: null, httpProblems: [], startedAt: '2026-12-01T00:00:00.000Z', durationMs: 10, worker: 'w:1', network: null,
   steps: [{ index: 0, status: 'passed', startedAt: '2026-12-01T00:00:00.000Z', durationMs: 10, matchedSelector: null }],
 });
 const event = (attempt: string, e: object): string => JSON.stringify({ attempt, worker: 'w:1', event: e });

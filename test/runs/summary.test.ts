@@ -21,7 +21,7 @@ function person(user: number, failedAt: number | null, errorClass: PersonResult[
   const last = failedAt ?? 3;
   return {
     user, email: `p${user}@inbox.test`, status: failedAt === null ? 'passed' : 'failed', failedStep: failedAt, errorClass, error: failedAt === null ? null : `failed at ${failedAt}`,
-    url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, pageSays, httpProblems: [], startedAt: '2026-12-01T00:00:00.000Z', durationMs: 1000, worker: null,
+    url: null, httpStatus: null, screenshot: null, trace: null, blocked: {}, pageSays, httpProblems: [], startedAt: '2026-12-01T00:00:00.000Z', durationMs: 1000, worker: null, network: null,
     steps: Array.from({ length: last + 1 }, (_, index) => ({ index, status: index === failedAt ? 'failed' : 'passed', startedAt: '2026-12-01T00:00:00.000Z', durationMs: 100 * (user + index), matchedSelector: null })),
   };
 }

@@ -1,5 +1,5 @@
 // Typed calls to Turnout's HTTP API, shared by every element.
-import type { ApiReplies, LiveRunSummary, StartRunRequest } from '../../schema/api.js';
+import type { ApiReplies, LiveRunSummary, StartRunInput } from '../../schema/api.js';
 
 export type LiveSummary = LiveRunSummary;
 
@@ -18,7 +18,7 @@ export const api = {
   run: (id: string) => call<ApiReplies['GET /api/runs/:id']>(`/api/runs/${encodeURIComponent(id)}`),
   compare: (id: string) => call<ApiReplies['GET /api/runs/:id/compare']>(`/api/runs/${encodeURIComponent(id)}/compare`),
   person: (id: string, user: number) => call<ApiReplies['GET /api/runs/:id/people/:user']>(`/api/runs/${encodeURIComponent(id)}/people/${user}`),
-  startRun: (request: Partial<StartRunRequest>) => call<ApiReplies['POST /api/runs']>('/api/runs', { method: 'POST', body: JSON.stringify(request) }),
+  startRun: (request: Partial<StartRunInput>) => call<ApiReplies['POST /api/runs']>('/api/runs', { method: 'POST', body: JSON.stringify(request) }),
   stopRun: (id: string) => call<ApiReplies['POST /api/runs/:id/stop']>(`/api/runs/${encodeURIComponent(id)}/stop`, { method: 'POST' }),
   signIn: (token: string) => call<ApiReplies['POST /api/session']>('/api/session', { method: 'POST', body: JSON.stringify({ token }) }),
   inbox: (runId?: string) => call<ApiReplies['GET /api/inbox']>(runId ? `/api/runs/${encodeURIComponent(runId)}/inbox` : '/api/inbox'),

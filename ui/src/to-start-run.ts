@@ -1,4 +1,4 @@
-// The start-run form of one scenario: people, concurrency, ramp-up, base URL.
+// The start-run form of one scenario: people, concurrency, ramp-up, network cohorts, base URL.
 import { LitElement, css, html } from 'lit';
 import { api } from './api.js';
 import { shared } from './styles.js';
@@ -11,7 +11,7 @@ export class ToStartRun extends LitElement {
       form { display: flex; flex-wrap: wrap; gap: 12px; align-items: end; margin-top: 8px; }
       label { display: flex; flex-direction: column; font-size: 0.9rem; }
       input { width: 8rem; padding: 4px 6px; }
-      input[name='baseUrl'] { width: 16rem; }
+      input[name='baseUrl'], input[name='network'] { width: 16rem; }
     `,
   ];
   /** Id of the scenario this form starts. */
@@ -39,6 +39,7 @@ export class ToStartRun extends LitElement {
         concurrency: number('concurrency'),
         rampUp: number('rampUp'),
         baseUrl: (data.get('baseUrl') as string) || null,
+        ...(data.get('network') ? { network: data.get('network') as string } : {}),
       });
       location.hash = `#/runs/${run.id}`;
     } catch (e) {
@@ -53,6 +54,7 @@ export class ToStartRun extends LitElement {
       <label>People <input name="users" type="number" min="1" value="20" required /></label>
       <label>At once <input name="concurrency" type="number" min="1" placeholder="auto" /></label>
       <label>Ramp-up (s) <input name="rampUp" type="number" min="0" step="0.5" value="0" /></label>
+      <label>Network <input name="network" placeholder="none:60,4g:30,3g:10" title="profiles: none, 4g, 3g, slow-3g, by share" /></label>
       <label>Base URL <input name="baseUrl" type="url" placeholder="as recorded" /></label>
       <button type="submit" ?disabled=${this._busy}>Start run</button>
       ${this._error ? html`<span class="error" role="alert">${this._error}</span>` : ''}

@@ -2,6 +2,7 @@
 // one clear message and exit 2; the farm failing (no browser) exits 4; never a stack trace.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ScenarioError } from '../../../schema/parse.js';
+import { parseNetwork, type NetworkCohort } from '../../../schema/summary.js';
 import { parseDuration, parseRate } from '../engine/arrivals.js';
 import { DEFAULT_MAIL_DOMAIN, DEFAULT_SMTP_PORT } from '../engine/defaults.js';
 import { DEFAULT_RETENTION } from '../runs/retention.js';
@@ -63,6 +64,12 @@ function scale(value: string): number {
   return n;
 }
 
+function network(value: string): NetworkCohort[] {
+  const parsed = parseNetwork(value);
+  if ('error' in parsed) throw new InvalidArgumentError(parsed.error);
+  return parsed;
+}
+
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
@@ -85,6 +92,8 @@ program
   .option('--phases <file>', 'open model: JSON list of arrival phases [{duration, arrivalRate, rampTo?, name?}]')
   .option('--think <recorded|none|seconds>', 'pause before each step: as recorded (pauseMs), none, or a fixed number of seconds', think, 'none')
   .option('--think-scale <factor>', 'multiply every think pause by this (0.5: half as long)', scale, 1)
+  .option('--network <cohorts>', 'network cohorts by share, e.g. "none:60,4g:30,3g:10" (profiles: none, 4g, 3g, slow-3g)', network)
+  .option('--no-vitals', 'measure no Web Vitals (TTFB, FCP, LCP, CLS, INP) per step')
   .option('--max-concurrency <n>', 'open model: most people running at once; arrivals past it are dropped (default: 4 per core)', integer(1))
   .option('--iterations <n>', 'send the crowd through this many times (new people each time)', integer(1), 1)
   .option('--step-timeout <seconds>', 'default time a step may take', seconds)
@@ -124,6 +133,8 @@ program
       rampUpMs: o.rampUp as number,
       think: o.think as 'none' | 'recorded' | number,
       thinkScale: o.thinkScale as number,
+      network: o.network as NetworkCohort[] | undefined,
+      vitals: o.vitals as boolean,
       iterations: o.iterations as number,
       stepTimeoutMs: o.stepTimeout as number | undefined,
       emailTimeoutMs: o.emailTimeout as number | undefined,

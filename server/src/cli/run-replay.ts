@@ -18,7 +18,7 @@ import type { Retention } from '../runs/retention.js';
 import { RunStore } from '../runs/store.js';
 import { progressHooks } from './progress.js';
 import { combineHooks, RunStreamer } from './stream.js';
-import { failureLines, stepTable, verdict } from './table.js';
+import { failureLines, networkStepTable, stepTable, verdict, vitalsStepTable } from './table.js';
 
 /** Exit codes, as documented in the README. */
 export const EXIT = { passed: 0, failed: 1, invalid: 2, thresholds: 3, farm: 4, interrupted: 130 } as const;
@@ -38,6 +38,10 @@ export function exitCodeFor(summary: RunSummary, thresholds: readonly ThresholdR
 
 export function printReport(summary: RunSummary, out: NodeJS.WritableStream, thresholds: readonly ThresholdResult[] = [], comparison: RunComparison | null = null): void {
   out.write(`\n${summary.scenario} — run ${summary.runId}\n\n${stepTable(summary)}\n\n`);
+  const byNetwork = networkStepTable(summary);
+  if (byNetwork) out.write(`step timings by network:\n${byNetwork}\n\n`);
+  const vitals = vitalsStepTable(summary);
+  if (vitals) out.write(`Web Vitals (p50 / p95 of the people who passed):\n${vitals}\n\n`);
   const failures = failureLines(summary);
   if (failures.length) out.write(`${failures.join('\n')}\n\n`);
   if (comparison?.previous) {

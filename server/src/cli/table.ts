@@ -2,6 +2,7 @@
 import type { RunSummary } from '../../../schema/index.js';
 import { topFailure } from '../runs/aggregate.js';
 import { durationSeconds, explained, ms } from '../report/report.js';
+import { networkTable, vitalsTable } from '../../../schema/present.js';
 
 
 function pad(cells: string[][], rightAligned: ReadonlySet<number>): string {
@@ -31,6 +32,22 @@ export function stepTable(summary: RunSummary): string {
     ];
   });
   return pad([['#', 'step', 'reached', 'passed', 'failed', 'p50', 'p95', 'top failure'], ...rows], new Set([0, 2, 3, 4, 5, 6]));
+}
+
+/** Step timings by network profile, in a run with network cohorts (else null). */
+export function networkStepTable(summary: RunSummary): string | null {
+  const table = networkTable(summary.steps);
+  if (!table) return null;
+  const rows = table.rows.map(([index, title, ...cells]) => [index!, title!.length > 40 ? `${title!.slice(0, 39)}…` : title!, ...cells]);
+  return pad([table.header, ...rows], new Set(table.header.map((_, c) => c).filter((c) => c !== 1)));
+}
+
+/** Web Vitals per step, for the steps that measured any (else null). */
+export function vitalsStepTable(summary: RunSummary): string | null {
+  const table = vitalsTable(summary.steps);
+  if (!table) return null;
+  const rows = table.rows.map(([index, title, ...cells]) => [index!, title!.length > 40 ? `${title!.slice(0, 39)}…` : title!, ...cells]);
+  return pad([table.header, ...rows], new Set(table.header.map((_, c) => c).filter((c) => c !== 1)));
 }
 
 /** One line per (step, class): "3 stuck at step 8 "receive the confirmation email": email-timeout — no email …". */

@@ -10,6 +10,8 @@ import type { BrowserPool } from './browser-pool.js';
 import { InfrastructureError } from './errors.js';
 import { classify, StepFailure } from './failure.js';
 import { makeIdentity } from './identity.js';
+import { networkOf, throttle } from './network.js';
+import { VitalsWatch, type StepSpan } from './vitals.js';
 import { NetworkWatch } from './network-watch.js';
 import { pageSays } from './page-says.js';
 import { runStep, type PersonSession } from './steps.js';
@@ -44,6 +46,8 @@ export interface PersonPlan {
 }
 
 const SCREENSHOT_TIMEOUT_MS = 3000;
+/** Longest wait for the pages' last Web Vitals reports after the last step. */
+const SETTLE_VITALS_MS = 1000;
 /**
  * Longest wait for what follows a person's last step (the page's words and screenshot, the
  * trace, closing the context): a browser in a bad state must not keep the run from ending.
@@ -122,9 +126,15 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     context.on('page', (page) => page.once('crash', onPageCrash));
     const tracing = plan.traces && plan.traces.left > 0 && plan.artifacts.dir;
     if (tracing) await raceAbort(context.tracing.start({ screenshots: true, snapshots: true }), abort.signal);
+    const page = await raceAbort(context.newPage(), abort.signal);
+    // A person on a network cohort's profile: throttled from their first request on.
+    result.network = networkOf(run, plan.index);
+    if (result.network) await raceAbort(throttle(context, page, result.network), abort.signal);
+    const vitals = run.vitals === false ? null : await raceAbort(VitalsWatch.attach(context, page), abort.signal);
+    const spans: StepSpan[] = [];
     const session: PersonSession = {
       context,
-      page: await raceAbort(context.newPage(), abort.signal),
+      page,
       watch,
       sink: plan.sink,
       urls: plan.urls,
@@ -158,6 +168,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
           blockedNavigation: watch.blockedNavigation,
         });
       }
+      spans.push({ startedAt: stepStarted, endedAt: Date.now() });
       const stepResult: PersonStepResult = {
         index,
         status: failure ? 'failed' : 'passed',
@@ -174,6 +185,10 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
         break;
       }
       session.previousStepEndedAt = Date.now();
+    }
+    if (vitals) {
+      await bounded(vitals.settle(), SETTLE_VITALS_MS);
+      for (const [i, v] of vitals.byStep(spans).entries()) if (v && result.steps[i]) result.steps[i].vitals = v;
     }
     if (result.status === 'passed') {
       result.url = session.page.isClosed() ? null : session.page.url();

@@ -2,7 +2,7 @@
 // the same object a farm worker gets through Redis), its options as the summary records them,
 // the URL policy (a bad base URL fails here, before anyone starts) and the secrets it needs.
 import { randomBytes } from 'node:crypto';
-import type { ArrivalPhase, RunOptions, RunPlan, Scenario, Think } from '../../../schema/index.js';
+import type { ArrivalPhase, NetworkCohort, RunOptions, RunPlan, Scenario, Think } from '../../../schema/index.js';
 import { arrivalOffsets, MAX_ARRIVALS } from './arrivals.js';
 import type { MailSink } from '../mail/sink.js';
 import type { BrowserKind } from './chromium.js';
@@ -47,6 +47,10 @@ export interface ReplayOptions {
   /** Pauses before steps: 'none' (default), 'recorded' (each step's pauseMs), or ms; times thinkScale. */
   think?: Think;
   thinkScale?: number;
+  /** Network cohorts: each person on one profile, by share (engine/network.ts). */
+  network?: readonly NetworkCohort[];
+  /** Measure Web Vitals per step (default true). */
+  vitals?: boolean;
 }
 
 export function newRunId(): string {
@@ -84,6 +88,8 @@ export function planRun(scenario: Scenario, options: ReplayOptions, where: Pick<
   if (arrivals && arrivals.length > MAX_ARRIVALS) throw new ReplayInputError(`the arrival phases bring ${arrivals.length} people: at most ${MAX_ARRIVALS} per run`);
   const users = arrivals ? arrivals.length : options.users;
   const thinking = options.think !== undefined && options.think !== 'none';
+  // Everyone on the machine's own network is no cohort at all.
+  const cohorts = options.network?.some((c) => c.profile !== 'none') ? options.network.map((c) => ({ ...c })) : null;
   const total = arrivals ? users : users * (options.iterations ?? 1);
   const runOptions: RunOptions = {
     users,
@@ -97,6 +103,8 @@ export function planRun(scenario: Scenario, options: ReplayOptions, where: Pick<
     ...where,
     ...(options.phases ? { phases: [...options.phases] } : {}),
     ...(thinking ? { think: options.think, thinkScale: options.thinkScale ?? 1 } : {}),
+    ...(cohorts ? { network: cohorts } : {}),
+    ...(options.vitals === false ? { vitals: false } : {}),
   };
   const urls = new UrlPolicy(scenario, runOptions.baseUrl, options.allowOrigins);
   const plan: RunPlan = {
@@ -115,6 +123,8 @@ export function planRun(scenario: Scenario, options: ReplayOptions, where: Pick<
     // Starts spread evenly over the ramp-up; everyone at once without one.
     rampStepMs: total > 1 ? runOptions.rampUpMs / total : 0,
     ...(thinking ? { think: options.think, thinkScale: options.thinkScale ?? 1 } : {}),
+    ...(cohorts ? { network: cohorts } : {}),
+    ...(options.vitals === false ? { vitals: false } : {}),
   };
   return { plan, options: runOptions, urls, arrivals };
 }

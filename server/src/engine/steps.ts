@@ -8,6 +8,7 @@ import type { Mailbox, ReceivedEmail } from '../mail/mailbox.js';
 import { StepFailure } from './failure.js';
 import { findElement, findFrame, selectorText, toLocator } from './locate.js';
 import { checkLanding, expectedLanding } from './landing.js';
+import { emulateNetwork } from './network.js';
 import type { NetworkWatch } from './network-watch.js';
 import type { UrlPolicy } from './urls.js';
 import { expand, type VariableScope } from './variables.js';
@@ -337,15 +338,13 @@ export async function runStep(s: PersonSession, step: Step, timeoutMs: number): 
       // own steps exported as customStep were turned back into themselves by parseScenario.)
       return;
     case 'emulateNetworkConditions': {
-      const page = await pageFor(s, step, timeoutMs);
-      const cdp = await s.context.newCDPSession(page);
-      await cdp.send('Network.emulateNetworkConditions', {
+      // The person's own session: the step's conditions replace their cohort's from here on.
+      return emulateNetwork(s.context, await pageFor(s, step, timeoutMs), {
         offline: step.download === 0 && step.upload === 0,
         latency: step.latency,
         downloadThroughput: step.download,
         uploadThroughput: step.upload,
       });
-      return;
     }
     case 'waitForEmail':
       return waitForEmail(s, step);

@@ -4,6 +4,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { durationSeconds, explained, failureGroups, ms, pct, workerLines, type RunReport } from './report.js';
 import { collapseThresholds } from './thresholds.js';
+import { networkTable, vitalsTable } from '../../../schema/present.js';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const esc = (v: unknown): string => String(v ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
@@ -32,6 +33,14 @@ function timingChart(report: RunReport): string {
     })
     .join('\n');
   return `<svg role="img" aria-label="p50 (dark) and p95 (light) duration per step" width="${width}" height="${steps.length * row}" xmlns="http://www.w3.org/2000/svg">${bars}</svg>`;
+}
+
+/** A table of text cells (network split, Web Vitals), numbers right-aligned; nothing without one. */
+function tableHtml(title: string, table: { header: string[]; rows: string[][] } | null): string {
+  if (!table) return '';
+  const head = table.header.map((h, c) => `<th${c === 1 ? '' : ' class="n"'}>${esc(h)}</th>`).join('');
+  const rows = table.rows.map((r) => `<tr>${r.map((v, c) => `<td${c === 1 ? '' : ' class="n"'}>${esc(v)}</td>`).join('')}</tr>`).join('\n');
+  return `<h2>${esc(title)}</h2><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 export async function writeHtmlReport(report: RunReport, dir: string): Promise<string> {
@@ -74,6 +83,8 @@ ${thresholds.length ? `<h2>Thresholds</h2><table><thead><tr><th>Threshold</th><t
 <h2>Steps</h2>
 <table><thead><tr><th class="n">#</th><th>Step</th><th class="n">Reached</th><th class="n">Passed</th><th class="n">Failed</th><th class="n">p50</th><th class="n">p95</th><th>Failures</th>
 ${comparison ? `<th class="n">p95 before</th><th>Regression vs ${esc(comparison.previous)}</th>` : ''}</tr></thead><tbody>${stepRows}</tbody></table>
+${tableHtml('Step timings by network', networkTable(summary.steps))}
+${tableHtml('Web Vitals (p50 / p95 of the people who passed)', vitalsTable(summary.steps))}
 <h2>Time per step</h2>${timingChart(report)}
 <h2>Failures</h2>${groupCards || '<p>No failures.</p>'}
 ${workerRows ? `<h2>Workers</h2><table><thead><tr><th>Worker</th><th>Health</th></tr></thead><tbody>${workerRows}</tbody></table>` : ''}

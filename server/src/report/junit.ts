@@ -14,6 +14,13 @@ export function junitReport({ summary, thresholds, comparison }: RunReport): str
       '@_name': `${String(step.index).padStart(2, '0')} ${step.title}`,
       '@_time': ((step.p50Ms ?? 0) / 1000).toFixed(3),
     };
+    // Web Vitals as testcase properties (as pytest's record_property writes them): lcp_p95_ms, cls_p95…
+    const vitals = Object.entries(step.vitals ?? {}).flatMap(([vital, v]) =>
+      'p50' in v
+        ? [{ '@_name': `${vital}_p50`, '@_value': v.p50 }, { '@_name': `${vital}_p95`, '@_value': v.p95 }]
+        : [{ '@_name': `${vital}_p50_ms`, '@_value': v.p50Ms }, { '@_name': `${vital}_p95_ms`, '@_value': v.p95Ms }],
+    );
+    if (vitals.length) testcase.properties = { property: vitals };
     if (mine.length) {
       testcase.failure = {
         '@_type': mine[0]!.failureClass,

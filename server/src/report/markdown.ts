@@ -2,6 +2,7 @@
 // thresholds, regressions and failure groups.
 import { durationSeconds, explained, failureGroups, ms, pct, workerLines, type RunReport } from './report.js';
 import { collapseThresholds } from './thresholds.js';
+import { networkTable, vitalsTable } from '../../../schema/present.js';
 
 // Table cells from the target site must not break the table or inject markup.
 const cell = (v: unknown): string => String(v ?? '').replace(/[|\\`*_<>[\]]/g, (c) => `\\${c}`).replace(/\s+/g, ' ');
@@ -21,6 +22,10 @@ export function markdownReport({ summary, thresholds, comparison }: RunReport): 
         `| ${s.index} | ${cell(s.title)} | ${s.reached} | ${s.passed} | ${s.failed} | ${ms(s.p50Ms)} | ${ms(s.p95Ms)} | ${cell(Object.entries(s.failures).map(([c, n]) => `${c} ${n}`).join(', '))}${comparison ? ` | ${cell(comparison.steps[s.index]?.regression ?? '')}` : ''} |`,
     ),
   ];
+  for (const [title, table] of [['Step timings by network', networkTable(summary.steps)], ['Web Vitals (p50 / p95)', vitalsTable(summary.steps)]] as const) {
+    if (!table) continue;
+    lines.push('', `### ${title}`, '', `| ${table.header.join(' | ')} |`, `|${table.header.map((_, c) => (c === 1 ? '---' : '---:')).join('|')}|`, ...table.rows.map((r) => `| ${r.map(cell).join(' | ')} |`));
+  }
   if (thresholds.length) {
     lines.push('', '### Thresholds', '', ...collapseThresholds(thresholds).map((t) => `- ${t.ok ? '✅' : '❌'} \`${t.threshold}\` — ${cell(t.detail)}`));
   }

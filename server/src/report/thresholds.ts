@@ -7,9 +7,11 @@
 //
 // Run metrics: pass_rate, fail_rate, passed, failed, infrastructure, regressions.
 // Step metrics: pass_rate, fail_rate, reached, passed, failed, p50, p95 (durations in ms unless
-// written with a unit: 800ms, 5s, 2m; rates also as percentages: 99%).
+// written with a unit: 800ms, 5s, 2m; rates also as percentages: 99%), and Web Vitals:
+// ttfb_p50/p95, fcp_…, lcp_…, inp_… (times) and cls_p50/cls_p95 (unitless). A vital over
+// step[*] is checked on the steps that measured it.
 // Both: people failed by class, the class with underscores (unexpected_page==0, http_error<3).
-import { FAILURE_CLASSES, type FailureClass, type RunSummary, type StepSummary } from '../../../schema/index.js';
+import { FAILURE_CLASSES, VITALS, type FailureClass, type RunSummary, type StepSummary, type Vital } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
 
 export class ThresholdError extends ReplayInputError {
@@ -22,7 +24,11 @@ type Operator = (typeof OPERATORS)[number];
 /** `unexpected_page` → `unexpected-page`: a failure class as a metric name. */
 const CLASS_METRICS = new Map(FAILURE_CLASSES.map((c) => [c.replace(/-/g, '_'), c] as const));
 const RUN_METRICS = ['pass_rate', 'fail_rate', 'passed', 'failed', 'infrastructure', 'regressions'] as const;
-const STEP_METRICS = ['pass_rate', 'fail_rate', 'reached', 'passed', 'failed', 'p50', 'p95'] as const;
+const VITAL_METRICS = VITALS.flatMap((v) => [`${v}_p50`, `${v}_p95`] as const);
+const STEP_METRICS = ['pass_rate', 'fail_rate', 'reached', 'passed', 'failed', 'p50', 'p95', ...VITAL_METRICS] as const;
+const isVital = (metric: string): boolean => (VITAL_METRICS as readonly string[]).includes(metric);
+/** A metric read as a time (ms): p50, p95 and every vital but CLS. */
+const isTimeMetric = (metric: string): boolean => metric === 'p50' || metric === 'p95' || (isVital(metric) && !metric.startsWith('cls'));
 type RunMetric = (typeof RUN_METRICS)[number];
 type StepMetric = (typeof STEP_METRICS)[number];
 type ClassMetric = string;
@@ -47,7 +53,7 @@ const SYNTAX = /^\s*(?:step\[([^\]]+)\]\.)?([a-z_0-9]+)\s*(<=|>=|==|!=|<|>)\s*([
 function toNumber(raw: string, unit: string | undefined, metric: string, text: string): number {
   const n = Number(raw);
   if (!Number.isFinite(n)) throw new ThresholdError(`threshold "${text}": ${raw} is not a number`);
-  const isTime = metric === 'p50' || metric === 'p95';
+  const isTime = isTimeMetric(metric);
   if (unit === '%') {
     if (!metric.endsWith('_rate')) throw new ThresholdError(`threshold "${text}": % only fits a rate (pass_rate, fail_rate)`);
     return n / 100;
@@ -101,13 +107,19 @@ function stepValue(step: StepSummary, metric: StepMetric | ClassMetric): number 
     case 'p95':
       return step.p95Ms;
     default:
+      if (isVital(metric)) {
+        const [vital, p] = metric.split('_') as [Vital, 'p50' | 'p95'];
+        const measured = step.vitals?.[vital];
+        if (!measured) return null;
+        return 'p50' in measured ? measured[p] : measured[`${p}Ms`];
+      }
       return step[metric as 'reached' | 'passed' | 'failed'];
   }
 }
 
 const failedBy = (summary: RunSummary, failureClass: FailureClass): number => summary.results.filter((r) => r.errorClass === failureClass).length;
 
-const show = (metric: string, v: number): string => (metric.endsWith('rate') ? `${Math.round(v * 10000) / 100} %` : metric === 'p50' || metric === 'p95' ? `${Math.round(v)} ms` : String(v));
+const show = (metric: string, v: number): string => (metric.endsWith('rate') ? `${Math.round(v * 10000) / 100} %` : isTimeMetric(metric) ? `${Math.round(v)} ms` : String(v));
 
 /** Checks thresholds against a summary; `regressions` is the number of steps flagged. */
 export function evaluateThresholds(thresholds: readonly Threshold[], summary: RunSummary, regressions: number | null): ThresholdResult[] {
@@ -127,9 +139,13 @@ export function evaluateThresholds(thresholds: readonly Threshold[], summary: Ru
       if (v === null) return [{ threshold: t.text, ok: false, detail: t.metric === 'regressions' ? 'no baseline to compare with' : 'nobody ran' }];
       return [{ threshold: t.text, ok: holds(v, t.operator, t.value), detail: `${t.metric} = ${show(t.metric, v)}` }];
     }
-    return stepsFor(t, summary.steps).map((s) => {
+    // A vital over every step is about the steps that measured one (a fill loads no page).
+    const steps = stepsFor(t, summary.steps).filter((s) => !(t.step === '*' && isVital(t.metric) && stepValue(s, t.metric) === null));
+    if (steps.length === 0) return [{ threshold: t.text, ok: false, detail: `no step measured ${t.metric.split('_')[0]!.toUpperCase()}` }];
+    return steps.map((s) => {
       const v = stepValue(s, t.metric as StepMetric);
       const where = `step ${s.index} ${s.title}`;
+      if (v === null && isVital(t.metric)) return { threshold: t.text, ok: false, detail: `${where}: no ${t.metric.split('_')[0]!.toUpperCase()} measured (nobody passed it with a page load or an interaction)` };
       // A step nobody reached has no rate or time: it cannot have met the condition.
       if (v === null) return { threshold: t.text, ok: false, detail: `${where}: nobody reached it` };
       return { threshold: t.text, ok: holds(v, t.operator, t.value), detail: `${where}: ${t.metric} = ${show(t.metric, v)}` };

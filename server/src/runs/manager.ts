@@ -20,8 +20,8 @@ export interface RunManagerEvents {
   started: [RunInfo];
   /** scenario title, step label (its name, else its index), the result: for /metrics. */
   stepFinished: [string, string, PersonStepResult];
-  /** scenario title, outcome (passed, or the failure class): for /metrics. */
-  personFinished: [string, string];
+  /** scenario title, outcome (passed, or the failure class), step labels, the person: for /metrics. */
+  personFinished: [string, string, readonly string[], PersonResult];
   progressed: [RunSnapshot];
   personFailed: [string, PersonResult];
   finished: [RunInfo];
@@ -186,7 +186,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         live.finished.push(person);
         store.recordPerson(id, person);
         if (person.status === 'failed') this.emit('personFailed', id, person);
-        this.emit('personFinished', live.info.scenario, person.errorClass ?? 'passed');
+        this.emit('personFinished', live.info.scenario, person.errorClass ?? 'passed', live.scenario.steps.map((s, i) => s.name ?? String(i)), person);
         live.dirty = true;
       },
     };
@@ -208,6 +208,8 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
           phases: request.phases,
           think: typeof request.think === 'number' ? Math.round(request.think * 1000) : request.think,
           thinkScale: request.thinkScale,
+          network: request.network,
+          vitals: request.vitals,
           baseUrl: request.baseUrl ?? null,
           stepTimeoutMs: request.stepTimeout ? request.stepTimeout * 1000 : defaults?.stepTimeoutMs,
           emailTimeoutMs: request.emailTimeout ? request.emailTimeout * 1000 : defaults?.emailTimeoutMs,

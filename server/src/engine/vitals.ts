@@ -107,10 +107,14 @@ export class VitalsWatch {
     cdp.on('Runtime.executionContextsCleared', () => {
       for (const key of this.#worlds.keys()) if (key.startsWith(`${session}:`)) this.#worlds.delete(key);
     });
-    // The isolated world is made for each new document once Page and Runtime are on for this session.
-    await Promise.all([cdp.send('Page.enable'), cdp.send('Runtime.enable')]);
-    await cdp.send('Runtime.addBinding', { name: BINDING, executionContextName: WORLD });
-    await cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: vitalsScript(), worldName: WORLD });
+    // The isolated world is made for each new document once Page and Runtime are on for this
+    // session. A session runs its commands in order: sent together, they cost one round trip.
+    await Promise.all([
+      cdp.send('Page.enable'),
+      cdp.send('Runtime.enable'),
+      cdp.send('Runtime.addBinding', { name: BINDING, executionContextName: WORLD }),
+      cdp.send('Page.addScriptToEvaluateOnNewDocument', { source: vitalsScript(), worldName: WORLD }),
+    ]);
   }
 
   /**

@@ -56,6 +56,8 @@ export interface RunSnapshot {
   running: number;
   /** People currently on each step (index → count): where a crowd is stuck right now. */
   atStep: Record<number, number>;
+  /** An open model: people started in each second of the run so far. */
+  arrivals?: { perSecond: number[] };
 }
 
 export interface ScenarioInfo {

@@ -73,6 +73,40 @@ describe('the dashboard', () => {
     await expect.poll(() => page.locator('to-person-detail').getByRole('table', { name: 'Step timeline' }).locator('tbody tr').count()).toBe(19); // up to the identity check
   });
 
+  it('starts an open-model run on network cohorts from the form: arrivals per second live, timings by network, Web Vitals on demand', async () => {
+    await page.goto(t.server.url);
+    const form = page.getByRole('form', { name: 'Start a run' });
+    await form.getByLabel('Arrivals/s').fill('2');
+    await form.getByLabel('for (s)').fill('4');
+    await form.getByLabel('At once').fill('10');
+    await form.getByLabel('Network').fill('none:1,4g:1');
+    await form.getByLabel('Base URL').fill(t.site.url);
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/#\/runs\//);
+    const runId = page.url().split('#/runs/')[1]!;
+    // While people arrive, the page shows the rate they arrive at.
+    const strip = page.getByRole('region', { name: 'Arrivals per second' });
+    await expect.poll(() => strip.textContent(), { timeout: 10_000 }).toMatch(/Arriving [\d.]+\/s .*planned 2\/s for 4 s/);
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 120_000 }).not.toBe('running');
+
+    const summary = await t.get<RunSummary>(`/api/runs/${runId}`);
+    expect(summary.options.phases).toEqual([{ duration: 4, arrivalRate: 2 }]);
+    expect(summary.options.network).toEqual([{ profile: 'none', share: 1 }, { profile: '4g', share: 1 }]);
+    expect(summary.users.total).toBe(8);
+    // The strip ends on the summary's own per-second counts.
+    await expect.poll(() => strip.getByRole('img').getAttribute('aria-label')).toBe(`people started per second: ${summary.arrivals!.perSecond.join(' ')}`);
+    // Step timings by network, as the summary splits them.
+    const byNetwork = page.getByRole('table', { name: 'Step timings by network' });
+    await expect.poll(() => byNetwork.locator('thead th').allTextContents()).toEqual(['#', 'step', ...['none', '4g'].flatMap((p) => [`${p} (4) passed`, `${p} p50`, `${p} p95`])]);
+    // Web Vitals columns appear when the viewer asks for them, with the summary's figures.
+    const funnelTable = page.getByRole('table', { name: 'Per-step funnel' });
+    expect(await funnelTable.locator('th', { hasText: 'LCP' }).count()).toBe(0);
+    await page.getByLabel('Web Vitals (p50 / p95)').check();
+    const loaded = summary.steps.find((st) => st.vitals?.lcp)!;
+    const lcp = loaded.vitals!.lcp!;
+    await expect.poll(() => funnelTable.locator(`tbody tr[data-step="${loaded.index}"] [data-vital="lcp"]`).textContent()).toBe(`${lcp.p50Ms} ms / ${lcp.p95Ms} ms`);
+  }, 180_000);
+
   it('shows text from the target site as text, never as markup', async () => {
     const hostile = '<img src=x onerror="window.__pwned=1">';
     const created = await t.post<ScenarioInfo>('/api/scenarios', {

@@ -34,6 +34,8 @@ export class ToRunView extends LitElement {
       .headline { display: flex; gap: 28px; align-items: baseline; flex-wrap: wrap; }
       .big { font-size: 1.6rem; font-weight: 700; }
       .grid { display: grid; grid-template-columns: 1fr; gap: 12px; }
+      .arrivals .bars { display: flex; align-items: flex-end; gap: 1px; height: 40px; margin-top: 6px; }
+      .arrivals .bars span { flex: 1; max-width: 12px; min-height: 1px; background: #1f6feb; }
     `,
   ];
   /** Id of the run shown. */
@@ -127,6 +129,23 @@ export class ToRunView extends LitElement {
       </table>`;
   }
 
+  /** An open model: people who arrived each second, the last five seconds' rate, one bar a second. */
+  #arrivals(s: RunSnapshot) {
+    const counts = s.arrivals?.perSecond;
+    if (!counts) return html``;
+    const last = counts.slice(-5);
+    const rate = last.length ? last.reduce((a, b) => a + b, 0) / last.length : 0;
+    const max = Math.max(1, ...counts);
+    const phases = s.run.options.phases ?? [];
+    const target = phases.map((p) => (p.rampTo !== undefined ? `${p.arrivalRate}→${p.rampTo}/s for ${p.duration} s` : `${p.arrivalRate}/s for ${p.duration} s`)).join(', ');
+    return html`<section class="card arrivals" aria-label="Arrivals per second">
+      <span>Arriving <strong data-testid="arrival-rate">${Math.round(rate * 10) / 10}</strong>/s (last ${last.length} s) · planned ${target}${s.run.users.dropped ? html` · <span class="failed">${s.run.users.dropped} dropped</span>` : ''}</span>
+      <div class="bars" role="img" aria-label=${`people started per second: ${counts.join(' ')}`}>
+        ${counts.map((n, i) => html`<span title=${`second ${i + 1}: ${n}`} style="height:${(n / max) * 100}%"></span>`)}
+      </div>
+    </section>`;
+  }
+
   override render() {
     const s = this._snapshot;
     if (this._error && !s) return html`<p class="error" role="alert">${this._error}</p>`;
@@ -144,6 +163,7 @@ export class ToRunView extends LitElement {
         <a href="#/inbox/${s.run.id}">Inbox of this run</a>
       </div>
       ${s.run.note ? html`<p class="error">${s.run.note}</p>` : ''}
+      ${this.#arrivals(s)}
       <h2>Funnel</h2>
       <to-step-funnel .snapshot=${s}></to-step-funnel>
       <div class="grid">

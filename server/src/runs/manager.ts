@@ -3,7 +3,7 @@
 // event per failed person. Knows nothing of HTTP or sockets: they listen to its events.
 import { EventEmitter } from 'node:events';
 import { applyEvent, MAX_USERS_PER_RUN, personResult, type IngestEvent, type LiveRunSummary, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type Scenario, type StartRunRequest } from '../../../schema/index.js';
-import { arrivalOffsets } from '../engine/arrivals.js';
+import { arrivalOffsets, perSecond, phasesDurationMs } from '../engine/arrivals.js';
 import { ReplayInputError } from '../engine/errors.js';
 import type { ReplayHooks } from '../engine/replay.js';
 import type { RunOptionsAnywhere, runScenario } from '../farm/dispatch.js';
@@ -52,6 +52,8 @@ interface LiveRun {
   health: RunHealthRecord;
   finished: PersonResult[];
   inProgress: Map<number, InProgress>;
+  /** When each person started (ms since the epoch): an open model's live arrivals per second. */
+  arrivals: number[];
   stop: AbortController;
   dirty: boolean;
   timer: NodeJS.Timeout;
@@ -148,6 +150,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       health: {},
       finished: [],
       inProgress: new Map(),
+      arrivals: [],
       stop: new AbortController(),
       dirty: true,
       timer: setInterval(() => this.#publish(live), SNAPSHOT_INTERVAL_MS),
@@ -166,6 +169,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       onStarted: ({ options }) => void (live.info.options = options),
       onPersonStarted: (user, email) => {
         live.inProgress.set(user, { email, current: 0, steps: [] });
+        live.arrivals.push(Date.now());
         live.dirty = true;
       },
       beforeEachStep: (user, step) => {
@@ -251,7 +255,16 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     live.info.users = countPeople(live.finished);
     // Someone on a step has reached it, even before it has a result.
     const steps = summarizeSteps(live.scenario, people).map((s) => ({ ...s, reached: s.reached + (atStep[s.index] ?? 0) }));
-    return { run: { ...live.info }, steps, running: live.inProgress.size, atStep };
+    const snapshot: RunSnapshot = { run: { ...live.info }, steps, running: live.inProgress.size, atStep };
+    // An open model: people started in each second so far, as the summary will count them.
+    // Once the run has ended, the engine's own count (from its start, after the browsers were up).
+    if (live.health.arrivals) snapshot.arrivals = { perSecond: live.health.arrivals.perSecond };
+    else if (live.info.options.phases) {
+      const start = Date.parse(live.info.startedAt);
+      const seconds = Math.min(phasesDurationMs(live.info.options.phases), Date.now() - start) / 1000;
+      snapshot.arrivals = { perSecond: perSecond(live.arrivals, start, seconds) };
+    }
+    return snapshot;
   }
 
   #publish(live: LiveRun): void {
@@ -274,7 +287,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const summary = this.summary(id);
     const stored = this.#options.store.getRun(id);
     if (!summary || !stored) return null;
-    return { run: { ...stored.info, users: summary.users }, steps: summary.steps, running: 0, atStep: {} };
+    return { run: { ...stored.info, users: summary.users }, steps: summary.steps, running: 0, atStep: {}, ...(summary.arrivals ? { arrivals: { perSecond: summary.arrivals.perSecond } } : {}) };
   }
 
   summary(id: string): LiveRunSummary | null {

@@ -34,6 +34,8 @@ interface Sample {
   /** V8's committed heap, and what the process holds outside it (RSS minus that). */
   heapTotalMb: number;
   outsideMb: number;
+  /** V8's committed memory by space (new_space, old_space, code_space, large_object_space…). */
+  spacesMb: Record<string, number>;
   chromium: number;
   renderers: number;
   fds: number;
@@ -132,6 +134,9 @@ async function main(): Promise<void> {
         heapMb: metric('nodejs_heap_size_used_bytes'),
         heapTotalMb,
         outsideMb: rssMb - heapTotalMb,
+        spacesMb: Object.fromEntries(
+          [...metrics.matchAll(/^turnout_process_nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)/gm)].map((m) => [m[1]!, Number(m[2]) / 2 ** 20]),
+        ),
         chromium: ps.filter((l) => l.includes('/usr/lib/chromium/')).length,
         renderers: ps.filter((l) => l.includes('/usr/lib/chromium/') && l.includes('--type=renderer')).length,
         fds: readdirSync(`/proc/${server.pid}/fd`).length,
@@ -184,6 +189,9 @@ async function main(): Promise<void> {
   const heapTrend = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.heapTotalMb));
   const outsideTrend = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.outsideMb));
   const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
+  // Where V8's part goes: each space's committed size, its trend after warm-up.
+  const spaces = Object.keys(steady[0]?.spacesMb ?? {}).map((space) => ({ space, slope: trend(steady.map((s) => s.atS / 60), steady.map((s) => s.spacesMb[space] ?? 0)).slope }));
+  const bySpace = spaces.filter((sp) => Math.abs(sp.slope) >= 0.01).map((sp) => `${sp.space} ${signed(sp.slope)}`).join(', ');
   const chromiumTrend = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.chromium));
   const span = steady.length > 1 ? (steady.at(-1)!.atS - steady[0]!.atS) / 60 : 0;
   // "Within noise": over the steady span the fitted line moves less than twice the scatter around it.
@@ -202,7 +210,7 @@ Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-After the first ${(WARM_UP_MS / 60_000).toFixed(0)} minutes: server RSS ${signed(rss.slope)} MB/min (scatter ${rss.residualSd.toFixed(1)} MB; of it, V8's committed heap ${signed(heapTrend.slope)} MB/min and the rest ${signed(outsideTrend.slope)} MB/min), Chromium processes ${signed(chromiumTrend.slope)}/min; Chromium processes left between runs: ${leftovers}; people whose failed step or pass differs from the site's record: ${wrong} of ${people}.
+After the first ${(WARM_UP_MS / 60_000).toFixed(0)} minutes: server RSS ${signed(rss.slope)} MB/min (scatter ${rss.residualSd.toFixed(1)} MB; of it, V8's committed heap ${signed(heapTrend.slope)} MB/min${bySpace ? ` (${bySpace})` : ''} and the rest ${signed(outsideTrend.slope)} MB/min), Chromium processes ${signed(chromiumTrend.slope)}/min; Chromium processes left between runs: ${leftovers}; people whose failed step or pass differs from the site's record: ${wrong} of ${people}.
 
 **Verdict: ${verdict ? 'steady' : 'NOT steady'}** — RSS ${rssFlat ? 'flat within noise' : 'trending'}, Chromium ${chromiumFlat ? 'flat within noise' : 'trending'}, ${leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
 `;

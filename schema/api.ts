@@ -29,6 +29,89 @@ export type StartRunRequest = z.infer<typeof StartRunRequest>;
 /** What a client sends (network cohorts may be the text form). */
 export type StartRunInput = z.input<typeof StartRunRequest>;
 
+/**
+ * Where a schedule's alerts go: a generic JSON webhook, or a Slack-compatible incoming webhook.
+ * A URL that carries a secret is best given as "{{secret.NAME}}": the server reads NAME from its
+ * environment, and its database, API and logs hold only the name.
+ */
+export const AlertTarget = z.strictObject({
+  kind: z.enum(['webhook', 'slack']),
+  url: z.union([z.url({ protocol: /^https?$/ }).max(2000), z.string().regex(/^\{\{secret\.[A-Za-z_][A-Za-z0-9_]*\}\}$/, 'expected an http(s) URL or {{secret.NAME}}')]),
+});
+export type AlertTarget = z.infer<typeof AlertTarget>;
+
+/** A run started by the server on a cron schedule (5 fields, or 6 with seconds first). */
+export const ScheduleRequest = z.strictObject({
+  scenario: z.string().min(1).describe('id of a stored scenario'),
+  cron: z.string().min(1).max(200),
+  timezone: z.string().min(1).max(100).optional(),
+  users: z.number().int().min(1).max(MAX_USERS_PER_RUN).default(1),
+  concurrency: z.number().int().min(1).max(MAX_USERS_PER_RUN).optional(),
+  rampUp: z.number().min(0).max(3600).optional().describe('seconds'),
+  baseUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
+  thresholds: z.array(z.string().min(1).max(300)).max(50).optional(),
+  alerts: z.array(AlertTarget).max(10).optional(),
+  enabled: z.boolean().default(true),
+});
+export type ScheduleRequest = z.infer<typeof ScheduleRequest>;
+export type ScheduleInput = z.input<typeof ScheduleRequest>;
+/** A change to a schedule: any of its fields. */
+export const SchedulePatch = ScheduleRequest.partial();
+
+/** A scheduled run's verdict: the thresholds, the comparison with the schedule's previous run, the farm. */
+export interface ScheduleVerdict {
+  ok: boolean;
+  failedThresholds: string[];
+  regressions: number;
+  farmFailed: boolean;
+}
+
+/** What happened on a schedule: a run, a run skipped (the previous one still going), an alert. */
+export type ScheduleEvent =
+  | { kind: 'run'; at: string; runId: string; verdict: ScheduleVerdict }
+  | { kind: 'skipped'; at: string; reason: string }
+  | { kind: 'alert'; at: string; runId: string; event: 'breach' | 'recovery'; target: string; alertKind: AlertTarget['kind']; delivered: boolean; attempts: number; status: number | null; error: string | null };
+
+export interface ScheduleInfo extends Omit<ScheduleRequest, 'alerts'> {
+  id: string;
+  createdAt: string;
+  /** Where each alert goes, as shown: the origin of a URL, or the secret's name — never a full URL. */
+  alerts: { kind: AlertTarget['kind']; to: string }[];
+  nextRunAt: string | null;
+  last: { runId: string; at: string; verdict: ScheduleVerdict } | null;
+  skipped: number;
+  events: ScheduleEvent[];
+}
+
+/** One step in one run, for trends across runs. */
+export interface StepTrendPoint {
+  runId: string;
+  reached: number;
+  passRate: number | null;
+  p50Ms: number | null;
+  p95Ms: number | null;
+  failures: StepSummary['failures'];
+}
+
+/**
+ * Which selector candidate found a step's element, run after run: the share of the people who
+ * passed it that the first candidate served. A step whose first candidate stopped matching is
+ * drifting — the recording is decaying before anything fails.
+ */
+export interface StepDrift {
+  firstCandidate: string;
+  /** Per run, oldest first: null where nobody passed the step. */
+  firstShare: (number | null)[];
+  drifting: boolean;
+}
+
+export interface ScenarioTrends {
+  scenario: { id: string; title: string };
+  /** Oldest first. */
+  runs: { id: string; startedAt: string; status: RunStatus; passRate: number | null; schedule: string | null }[];
+  steps: { index: number; title: string; points: StepTrendPoint[]; drift: StepDrift | null }[];
+}
+
 export const RUN_STATUSES = ['running', 'finished', 'stopped', 'interrupted', 'failed'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
@@ -142,4 +225,9 @@ export interface ApiReplies {
   'GET /api/runs/:id/inbox': InboxMessage[];
   'GET /api/inbox': InboxMessage[];
   'POST /api/session': null;
+  'GET /api/schedules': ScheduleInfo[];
+  'POST /api/schedules': ScheduleInfo;
+  'GET /api/schedules/:id': ScheduleInfo;
+  'PATCH /api/schedules/:id': ScheduleInfo;
+  'GET /api/scenarios/:id/trends': ScenarioTrends;
 }

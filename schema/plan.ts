@@ -31,6 +31,11 @@ export const RunPlan = z.strictObject({
   network: z.array(NetworkCohort).min(1).max(10).optional(),
   /** False: measure no Web Vitals (absent: measure them). */
   vitals: z.boolean().optional(),
+  /**
+   * An open model on the farm: a person whose job a worker takes this many ms after it was due
+   * found every worker busy when they arrived, and is dropped (never run, never failed).
+   */
+  dropLateMs: z.number().int().positive().optional(),
 });
 export type RunPlan = z.infer<typeof RunPlan>;
 
@@ -47,3 +52,10 @@ export const PersonJobResult = z.strictObject({
   screenshotPng: z.base64().max(Math.ceil(MAX_SCREENSHOT_BYTES / 3) * 4).nullable(),
 });
 export type PersonJobResult = z.infer<typeof PersonJobResult>;
+
+/**
+ * A job's value in an open model when the person arrived while every worker was busy: dropped
+ * unrun; `droppedLateMs` is how late a worker took them.
+ */
+export const PersonJobDropped = z.strictObject({ droppedLateMs: z.number().nonnegative() });
+export type PersonJobDropped = z.infer<typeof PersonJobDropped>;

@@ -10,6 +10,11 @@ export const ms = (v: number | null | undefined): string => (v === null || v ===
 
 export const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : `${Math.round(v * 1000) / 10} %`);
 
+/** A selector candidate as written in the summary's `matchedSelector`: its parts joined by ` >> `. */
+export function selectorText(selector: Selector): string {
+  return typeof selector === 'string' ? selector : selector.join(' >> ');
+}
+
 /** People stuck at one step for one reason, with one of them as the example. */
 export interface FailureGroup {
   step: StepSummary;

@@ -96,6 +96,8 @@ export const RunOptions = z.object({
   network: z.array(NetworkCohort).max(10).optional(),
   /** False when Web Vitals were not measured (--no-vitals). */
   vitals: z.boolean().optional(),
+  /** The server's schedule that started the run. */
+  schedule: z.string().optional(),
 });
 export type RunOptions = z.infer<typeof RunOptions>;
 

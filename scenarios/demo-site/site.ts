@@ -60,6 +60,8 @@ export interface DemoSite {
   port: number;
   /** Which person got which fault and how far each got. */
   truth(): { faults: FaultPercentages; people: TruthPerson[] };
+  /** Deals other faults to the people who sign up from now on (a site that breaks, or is mended). */
+  setFaults(percentages: Partial<FaultPercentages>): void;
   close(): Promise<void>;
 }
 
@@ -67,8 +69,8 @@ const SESSION_COOKIE = 'hm_session';
 const hash = (password: string): string => createHash('sha256').update(password).digest('hex');
 
 export async function startDemoSite(port: number, options: DemoSiteOptions): Promise<DemoSite> {
-  const faults: FaultPercentages = { ...NO_FAULTS, ...options.faults };
-  const deck = faultDeck(faults);
+  let faults: FaultPercentages = { ...NO_FAULTS, ...options.faults };
+  let deck = faultDeck(faults);
   const accounts = new Map<string, Account>();
   /** Sign-ups the site refused (a taken username, the register-refused fault): no account. */
   const refused: Account[] = [];
@@ -235,6 +237,11 @@ export async function startDemoSite(port: number, options: DemoSiteOptions): Pro
     url: siteUrl,
     port: actualPort,
     truth,
+    setFaults: (percentages) => {
+      const next = { ...NO_FAULTS, ...percentages };
+      deck = faultDeck(next);
+      faults = next;
+    },
     close: async () => {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

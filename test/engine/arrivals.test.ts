@@ -11,18 +11,14 @@ import { arrivalOffsets, parseDuration, parseRate, perSecond } from '../../serve
 import { replay } from '../../server/src/engine/replay.js';
 import { MailSink } from '../../server/src/mail/sink.js';
 import { turnout } from '../helpers/cli.js';
-import { serveFixtures, type Served } from '../helpers/servers.js';
+import { serveQuickAndSlow, type Served } from '../helpers/servers.js';
 import { DEMO_ID, startTestServer } from '../helpers/turnout-server.js';
 
 let site: Served;
 let sink: MailSink;
 
 beforeAll(async () => {
-  site = await serveFixtures((app) => {
-    app.get('/quick', (_req, res) => void res.send('<title>Quick</title><h1>Welcome</h1>'));
-    // A site under load: every page takes 3 s.
-    app.get('/slow', (_req, res) => void setTimeout(() => res.send('<title>Slow</title><h1>Welcome</h1>'), 3000));
-  });
+  site = await serveQuickAndSlow();
   sink = new MailSink({ port: 0 });
   await sink.start();
 });

@@ -29,6 +29,14 @@ export async function serveFixtures(extra?: (app: express.Express) => void): Pro
 }
 
 /** Chromium processes running on this machine (any build). */
+/** A site for arrival tests: /quick answers at once, /slow after 3 s (a site under load). */
+export function serveQuickAndSlow(): Promise<Served> {
+  return serveFixtures((app) => {
+    app.get('/quick', (_req, res) => void res.send('<title>Quick</title><h1>Welcome</h1>'));
+    app.get('/slow', (_req, res) => void setTimeout(() => res.send('<title>Slow</title><h1>Welcome</h1>'), 3000));
+  });
+}
+
 export function chromiumProcesses(): number {
   try {
     return Number(execFileSync('pgrep', ['-c', '-f', '/usr/lib/chromium/|chrome-linux|headless_shell']).toString().trim());

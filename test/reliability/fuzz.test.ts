@@ -63,7 +63,7 @@ describe('the server under fuzzing', () => {
 
   const bodies = fc.oneof(fc.jsonValue(), scenarioish.map((v) => (v === undefined ? null : v)), fc.record({ scenario: fc.string(), users: fc.anything(), rampUp: fc.anything(), baseUrl: fc.anything() }, { requiredKeys: [] }));
 
-  it.each(['/api/scenarios', '/api/runs', '/api/runs/external', '/api/runs/no-such-run/events', '/api/runs/no-such-run/finish'])(
+  it.each(['/api/scenarios', '/api/runs', '/api/runs/external', '/api/runs/no-such-run/events', '/api/runs/no-such-run/finish', '/api/schedules'])(
     'POST %s answers a 4xx with a message, never a 5xx',
     async (path) => {
       await fc.assert(

@@ -88,7 +88,7 @@ describe('hostile addresses, methods and headers', () => {
   const families: Record<string, fc.Arbitrary<string>> = {
     '/api/runs/…': fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => `/api/runs/${s.join('/')}`),
     '/api/scenarios/…': fc.array(segment, { minLength: 1, maxLength: 3 }).map((s) => `/api/scenarios/${s.join('/')}`),
-    '/api/… (other routes)': fc.tuple(fc.constantFrom('inbox', 'health', 'session', 'runs/external', 'nope'), fc.array(segment, { maxLength: 2 })).map(([r, s]) => `/api/${[r, ...s].join('/')}`),
+    '/api/… (other routes)': fc.tuple(fc.constantFrom('inbox', 'health', 'session', 'runs/external', 'schedules', 'nope'), fc.array(segment, { maxLength: 2 })).map(([r, s]) => `/api/${[r, ...s].join('/')}`),
     '/artifacts/…': fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => `/artifacts/${s.join('/')}`),
     '/ (dashboard and metrics)': fc.tuple(fc.constantFrom('', 'metrics', 'assets', '#', 'index.html'), fc.array(segment, { maxLength: 3 })).map(([r, s]) => `/${[r, ...s].filter(Boolean).join('/')}`),
   };

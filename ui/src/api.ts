@@ -1,5 +1,5 @@
 // Typed calls to Turnout's HTTP API, shared by every element.
-import type { ApiReplies, LiveRunSummary, StartRunInput } from '../../schema/api.js';
+import type { ApiReplies, LiveRunSummary, ScheduleInput, StartRunInput } from '../../schema/api.js';
 
 export type LiveSummary = LiveRunSummary;
 
@@ -21,5 +21,10 @@ export const api = {
   startRun: (request: Partial<StartRunInput>) => call<ApiReplies['POST /api/runs']>('/api/runs', { method: 'POST', body: JSON.stringify(request) }),
   stopRun: (id: string) => call<ApiReplies['POST /api/runs/:id/stop']>(`/api/runs/${encodeURIComponent(id)}/stop`, { method: 'POST' }),
   signIn: (token: string) => call<ApiReplies['POST /api/session']>('/api/session', { method: 'POST', body: JSON.stringify({ token }) }),
+  schedules: () => call<ApiReplies['GET /api/schedules']>('/api/schedules'),
+  createSchedule: (request: Partial<ScheduleInput>) => call<ApiReplies['POST /api/schedules']>('/api/schedules', { method: 'POST', body: JSON.stringify(request) }),
+  patchSchedule: (id: string, patch: Partial<ScheduleInput>) =>
+    call<ApiReplies['PATCH /api/schedules/:id']>(`/api/schedules/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify(patch) }),
+  trends: (scenarioId: string, last = 30) => call<ApiReplies['GET /api/scenarios/:id/trends']>(`/api/scenarios/${encodeURIComponent(scenarioId)}/trends?last=${last}`),
   inbox: (runId?: string) => call<ApiReplies['GET /api/inbox']>(runId ? `/api/runs/${encodeURIComponent(runId)}/inbox` : '/api/inbox'),
 };

@@ -1,4 +1,5 @@
-// The shell: header navigation and a hash router (#/, #/runs/ID, #/inbox), so every view has a
+// The shell: header navigation and a hash router (#/, #/runs/ID, #/inbox, #/schedules,
+// #/trends/SCENARIO), so every view has a
 // link a person can share and the server needs no route per page.
 import { LitElement, css, html } from 'lit';
 import { api } from './api.js';
@@ -6,12 +7,17 @@ import { shared } from './styles.js';
 import './to-home.js';
 import './to-run-view.js';
 import './to-inbox.js';
+import './to-schedules.js';
+import './to-trends.js';
 
-type Route = { name: 'home' } | { name: 'run'; id: string } | { name: 'inbox'; runId: string | null };
+type Route = { name: 'home' } | { name: 'run'; id: string } | { name: 'inbox'; runId: string | null } | { name: 'schedules' } | { name: 'trends'; scenarioId: string };
 
 function route(hash: string): Route {
   const run = /^#\/runs\/([\w-]+)/.exec(hash);
   if (run) return { name: 'run', id: run[1]! };
+  const trends = /^#\/trends\/([\w-]+)/.exec(hash);
+  if (trends) return { name: 'trends', scenarioId: trends[1]! };
+  if (/^#\/schedules/.test(hash)) return { name: 'schedules' };
   const inbox = /^#\/inbox(?:\/([\w-]+))?/.exec(hash);
   if (inbox) return { name: 'inbox', runId: inbox[1] ?? null };
   return { name: 'home' };
@@ -82,6 +88,8 @@ export class ToApp extends LitElement {
     const r = this._route;
     if (r.name === 'run') return html`<to-run-view .runId=${r.id}></to-run-view>`;
     if (r.name === 'inbox') return html`<to-inbox .runId=${r.runId}></to-inbox>`;
+    if (r.name === 'schedules') return html`<to-schedules></to-schedules>`;
+    if (r.name === 'trends') return html`<to-trends .scenarioId=${r.scenarioId}></to-trends>`;
     return html`<to-home></to-home>`;
   }
 
@@ -92,6 +100,8 @@ export class ToApp extends LitElement {
         <strong>Turnout</strong>
         <nav aria-label="Main">
           <a href="#/" aria-current=${r === 'home' ? 'page' : 'false'}>Scenarios &amp; runs</a>
+          &nbsp;·&nbsp;
+          <a href="#/schedules" aria-current=${r === 'schedules' ? 'page' : 'false'}>Schedules</a>
           &nbsp;·&nbsp;
           <a href="#/inbox" aria-current=${r === 'inbox' ? 'page' : 'false'}>Inbox</a>
         </nav>

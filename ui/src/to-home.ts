@@ -60,7 +60,7 @@ export class ToHome extends LitElement {
       ${this._scenarios.length === 0 ? html`<p class="muted">No scenarios yet: POST one to /api/scenarios.</p>` : ''}
       ${this._scenarios.map(
         (s) => html`<section class="card" aria-label=${`Scenario ${s.title}`}>
-          <strong>${s.title}</strong> <span class="muted">· ${s.steps} steps · id ${s.id}</span>
+          <strong>${s.title}</strong> <span class="muted">· ${s.steps} steps · id ${s.id}</span> · <a href="#/trends/${s.id}">Trends</a>
           <to-start-run .scenarioId=${s.id}></to-start-run>
         </section>`,
       )}

@@ -176,6 +176,17 @@ program
   });
 
 program
+  .command('drift')
+  .description("selector drift of a stored scenario on a Turnout server: the first candidate's share of people, run after run")
+  .argument('<scenario>', 'id of the scenario on the server')
+  .requiredOption('--server <url>', 'the Turnout server, e.g. http://127.0.0.1:4000')
+  .option('--token <token>', 'access token for --server (or TURNOUT_TOKEN)')
+  .option('--last <n>', 'runs to look at, newest', integer(1), 30)
+  .action(async (id: string, o: { server: string; token?: string; last: number }) => {
+    process.exitCode = await (await import('./run-drift.js')).runDriftCommand(id, { ...o, token: o.token ?? process.env.TURNOUT_TOKEN });
+  });
+
+program
   .command('demo')
   .description('start the demo enrollment site and the SMTP sink, replay the demo scenario, keep serving')
   .option('-u, --users <n>', 'synthetic people in the demo run', integer(1), 10)

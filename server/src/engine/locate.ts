@@ -3,6 +3,7 @@
 // the one place that knows the selector syntax; every step that needs an element comes here.
 import type { Frame, Locator, Page } from 'playwright-core';
 import type { Selector } from '../../../schema/index.js';
+import { selectorText } from '../../../schema/present.js';
 import { StepFailure } from './failure.js';
 
 type Scope = Page | Frame | Locator;
@@ -49,9 +50,7 @@ export function toLocator(root: Page | Frame, selector: Selector): Locator {
   return scope as Locator;
 }
 
-export function selectorText(selector: Selector): string {
-  return typeof selector === 'string' ? selector : selector.join(' >> ');
-}
+export { selectorText };
 
 export interface Found {
   locator: Locator;

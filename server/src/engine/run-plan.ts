@@ -53,6 +53,13 @@ export interface ReplayOptions {
   vitals?: boolean;
 }
 
+/**
+ * On the farm, a person whose job waits this long past its arrival time found every worker slot
+ * busy: dropped, as in a run here when the most at once are running (Redis and a busy worker's
+ * own delay stay well under it).
+ */
+export const FARM_DROP_LATE_MS = 1000;
+
 export function newRunId(): string {
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${stamp}-${randomBytes(3).toString('hex')}`;
@@ -125,6 +132,7 @@ export function planRun(scenario: Scenario, options: ReplayOptions, where: Pick<
     ...(thinking ? { think: options.think, thinkScale: options.thinkScale ?? 1 } : {}),
     ...(cohorts ? { network: cohorts } : {}),
     ...(options.vitals === false ? { vitals: false } : {}),
+    ...(arrivals ? { dropLateMs: FARM_DROP_LATE_MS } : {}),
   };
   return { plan, options: runOptions, urls, arrivals };
 }

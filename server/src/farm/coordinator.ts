@@ -182,10 +182,12 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
   runOptions.concurrency = health.concurrency();
   runOptions.browsers = workers.length;
   const results = ledger.results();
-  // On the farm an arrival that finds every worker busy waits in the queue for the next free
-  // one: none is dropped, and the per-second starts show how late they began.
-  const arrived = arrivals ? arrivalsOf(options.phases!, results, startedAt.getTime(), 0) : undefined;
-  const queued = arrivals ? ['on the farm, arrivals that find every worker busy wait in the queue instead of being dropped: see the per-second starts'] : [];
+  // An open model: people a worker took more than dropLateMs after they arrived found every
+  // worker slot busy, and were dropped as in a run here.
+  const arrived = arrivals ? arrivalsOf(options.phases!, results, startedAt.getTime(), ledger.dropped) : undefined;
+  const queued = ledger.dropped
+    ? [`${ledger.dropped} of ${total} arriving people could not start: every worker slot was busy when they arrived (taken more than ${plan.dropLateMs! / 1000} s late); the farm did not keep up with the arrival rate`]
+    : [];
   return buildSummary(scenario, { runId, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), options: runOptions }, results, {
     warnings: [...queued, ...artifacts.warnings, ...ledger.warnings(), ...health.warnings()],
     workers,

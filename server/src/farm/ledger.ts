@@ -2,7 +2,7 @@
 // worker, failed as `infrastructure` when the farm could not run them, or skipped by a stop
 // before they started — and the live view fed from the step events of each person's current
 // attempt only. No Redis here: the coordinator hands it what arrives, already as data.
-import { applyEvent, eventUser, FarmEvent, PersonJobResult, personResult, type PersonResult, type RunPlan } from '../../../schema/index.js';
+import { applyEvent, eventUser, FarmEvent, PersonJobDropped, PersonJobResult, personResult, type PersonResult, type RunPlan } from '../../../schema/index.js';
 import { screenshotFile, type Artifacts } from '../engine/artifacts.js';
 import type { RunHealth } from '../engine/health.js';
 import type { ReplayHooks } from '../engine/replay.js';
@@ -30,6 +30,8 @@ export class FarmLedger {
   #results = new Map<number, PersonResult>();
   /** People a stop removed from the queue before they started: not run, as in-process. */
   #skipped = new Set<number>();
+  /** An open model's people who arrived while every worker was busy: not run, never failed. */
+  #droppedPeople = new Set<number>();
   /** People whose worker went silent mid-flow (lost, or too busy to renew its lock): started again. */
   #restarted = new Set<number>();
   #dropped = { count: 0, first: '' };
@@ -44,7 +46,12 @@ export class FarmLedger {
   }
 
   accounted(user: number): boolean {
-    return this.#results.has(user) || this.#skipped.has(user);
+    return this.#results.has(user) || this.#skipped.has(user) || this.#droppedPeople.has(user);
+  }
+
+  /** People dropped in an open model (every worker busy when they arrived). */
+  get dropped(): number {
+    return this.#droppedPeople.size;
   }
 
   started(user: number): boolean {
@@ -81,6 +88,12 @@ export class FarmLedger {
     if (this.accounted(user)) return;
     let job: PersonJobResult;
     try {
+      if (typeof value === 'object' && value !== null && 'droppedLateMs' in value) {
+        parseMessage(PersonJobDropped, value, `the result of person ${user}`);
+        if (this.#plan.dropLateMs === undefined) throw new Error(`person ${user} was dropped, but run ${this.#plan.runId} is not an open model`);
+        this.#droppedPeople.add(user);
+        return this.#settleWhenAllIn();
+      }
       job = parseMessage(PersonJobResult, value, `the result of person ${user}`);
       if (job.person.user !== user) throw new Error(`the result of person ${user} names person ${job.person.user}`);
     } catch (e) {
@@ -123,7 +136,7 @@ export class FarmLedger {
   }
 
   #settleWhenAllIn(): void {
-    if (this.#results.size + this.#skipped.size === this.#plan.total) this.#settle();
+    if (this.#results.size + this.#skipped.size + this.#droppedPeople.size === this.#plan.total) this.#settle();
   }
 
   results(): PersonResult[] {

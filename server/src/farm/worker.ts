@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { hooksToEvents, PersonJob, RunPlan, type FarmEvent, type PersonJobResult, type RunEvent } from '../../../schema/index.js';
+import { hooksToEvents, PersonJob, RunPlan, type FarmEvent, type PersonJobDropped, type PersonJobResult, type RunEvent } from '../../../schema/index.js';
 import { HeldScreenshot } from '../engine/artifacts.js';
 import { BrowserPool, parseEndpoint } from '../engine/browser-pool.js';
 import type { BrowserKind } from '../engine/chromium.js';
@@ -62,7 +62,7 @@ export class FarmWorker {
   #sampler: HealthSampler;
   #runs = new Map<string, WorkerRun>();
   #stopped = new Set<string>();
-  #worker: Worker<unknown, PersonJobResult>;
+  #worker: Worker<unknown, PersonJobResult | PersonJobDropped>;
   #closing: Promise<void> | null = null;
 
   constructor(options: FarmWorkerOptions) {
@@ -93,7 +93,7 @@ export class FarmWorker {
       this.#runs.get(runId)?.stop.abort(new RunStoppedOnFarm('the run was stopped before this person finished'));
     });
     const lockDuration = options.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS;
-    this.#worker = new Worker<unknown, PersonJobResult>(PEOPLE_QUEUE, (job) => this.#process(job), {
+    this.#worker = new Worker<unknown, PersonJobResult | PersonJobDropped>(PEOPLE_QUEUE, (job) => this.#process(job), {
       connection: this.#redis,
       name: this.name,
       concurrency,
@@ -127,7 +127,7 @@ export class FarmWorker {
     return run;
   }
 
-  async #process(job: Job<unknown, PersonJobResult>): Promise<PersonJobResult> {
+  async #process(job: Job<unknown, PersonJobResult | PersonJobDropped>): Promise<PersonJobResult | PersonJobDropped> {
     // Redis is a boundary: what is on it is parsed like any input, and a job that does not parse
     // fails that person alone (as the farm's fault), at once, without a retry.
     const { runId, user } = parseMessage(PersonJob, job.data, `job ${job.id}`);
@@ -137,6 +137,9 @@ export class FarmWorker {
     run.active++;
     try {
       if (user > run.plan.total) throw new UnrecoverableError(`job ${job.id}: person ${user} is not in run ${runId} (${run.plan.total} people)`);
+      // An open model: a person taken well after their arrival found every worker busy then.
+      const lateMs = Date.now() - (job.timestamp + (job.opts.delay ?? 0));
+      if (run.plan.dropLateMs !== undefined && job.attemptsMade === 0 && lateMs > run.plan.dropLateMs) return { droppedLateMs: lateMs };
       const env = this.#options.env ?? process.env;
       let secrets: string[];
       try {

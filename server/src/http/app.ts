@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ExternalRunRequest, FinishRunRequest, formatPath, IngestBatch, parseScenario, ScenarioError, StartRunRequest, type InboxMessage } from '../../../schema/index.js';
+import { ExternalRunRequest, FinishRunRequest, formatPath, IngestBatch, parseScenario, ScenarioError, SchedulePatch, ScheduleRequest, StartRunRequest, type InboxMessage } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
 import type { MailSink, ReceivedEmail } from '../mail/sink.js';
 import { fromRoot } from '../paths.js';
@@ -15,6 +15,7 @@ import { SESSION_COOKIE, tokenMatches, tokenOf } from './auth.js';
 import { createMetrics } from './metrics.js';
 import type { Retention } from '../runs/retention.js';
 import type { RunStore } from '../runs/store.js';
+import type { Scheduler } from '../runs/scheduler.js';
 
 export const UI_DIST = fromRoot('ui', 'dist');
 export const VERSION = '0.1.0';
@@ -32,6 +33,8 @@ export interface AppDeps {
   token?: string | null;
   /** The run history kept, as /api/health says it. */
   retention?: Retention;
+  /** Runs on a cron schedule, with alerts. */
+  scheduler?: Scheduler;
 }
 
 class HttpError extends Error {
@@ -93,7 +96,7 @@ function clientError(error: Error & { type?: string; status?: number; statusCode
 }
 
 export function createApp(deps: AppDeps): express.Express {
-  const { store, manager, sink } = deps;
+  const { store, manager, sink, scheduler } = deps;
   const metrics = createMetrics(manager);
   const app = express();
   app.disable('x-powered-by');
@@ -124,6 +127,10 @@ export function createApp(deps: AppDeps): express.Express {
   }
 
   const run = (req: Request): string => String(req.params.id);
+  const needScheduler = (): Scheduler => {
+    if (!scheduler) throw new HttpError(404, 'this server keeps no schedules');
+    return scheduler;
+  };
   const found = <T>(value: T | null, what: string): T => {
     if (value === null) throw new NotFoundError(`no ${what}`);
     return value;
@@ -138,6 +145,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/scenarios/:id', (req, res) => {
     const scenario = found(store.getScenario(req.params.id), `scenario ${req.params.id}`);
     res.json({ id: req.params.id, title: scenario.title, scenario });
+  });
+  app.get('/api/scenarios/:id/trends', (req, res) => {
+    const last = z.coerce.number().int().min(1).max(200).default(30).safeParse(req.query.last ?? undefined);
+    if (!last.success) throw new BadRequest('last: expected a number of runs from 1 to 200');
+    res.json(found(manager.trends(String(req.params.id), last.data), `scenario ${String(req.params.id)}`));
   });
   app.delete('/api/scenarios/:id', (req, res) => {
     found(store.deleteScenario(req.params.id) || null, `scenario ${req.params.id}`);
@@ -167,6 +179,22 @@ export function createApp(deps: AppDeps): express.Express {
     if (!parsed.success) throw zodBadRequest(parsed.error, 'invalid finish');
     const { status, options, warnings, workers } = parsed.data;
     res.json(manager.finishExternal(run(req), status, options, { warnings, workers }));
+  });
+  app.get('/api/schedules', (_req, res) => void res.json(scheduler?.list() ?? []));
+  app.post('/api/schedules', (req, res) => {
+    const parsed = ScheduleRequest.safeParse(req.body ?? {});
+    if (!parsed.success) throw zodBadRequest(parsed.error, 'invalid schedule');
+    res.status(201).json(needScheduler().create(parsed.data));
+  });
+  app.get('/api/schedules/:id', (req, res) => void res.json(found(needScheduler().info(String(req.params.id)), `schedule ${String(req.params.id)}`)));
+  app.patch('/api/schedules/:id', (req, res) => {
+    const parsed = SchedulePatch.safeParse(req.body ?? {});
+    if (!parsed.success) throw zodBadRequest(parsed.error, 'invalid schedule change');
+    res.json(needScheduler().update(String(req.params.id), parsed.data));
+  });
+  app.delete('/api/schedules/:id', (req, res) => {
+    found(needScheduler().delete(String(req.params.id)) || null, `schedule ${String(req.params.id)}`);
+    res.status(204).end();
   });
   app.get('/api/runs', (_req, res) => void res.json(manager.list()));
   app.get('/api/runs/:id', (req, res) => void res.json(found(manager.summary(run(req)), `run ${run(req)}`)));

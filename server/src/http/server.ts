@@ -11,6 +11,7 @@ import { MailSink } from '../mail/sink.js';
 import { attachRealtime } from '../realtime/io.js';
 import { RunManager } from '../runs/manager.js';
 import { RunStore } from '../runs/store.js';
+import { Scheduler } from '../runs/scheduler.js';
 import { createApp } from './app.js';
 import { RETENTION_INTERVAL_MS, type Retention } from '../runs/retention.js';
 
@@ -28,6 +29,10 @@ export interface ServeOptions {
   maxUsers?: number;
   /** Run history kept; applied at start and every RETENTION_INTERVAL_MS. Default: keep all. */
   retention?: Retention;
+  /** The dashboard's address as alert receivers should reach it (default: where it listens). */
+  publicUrl?: string;
+  /** Alert retries and timeout (tests make them short). */
+  alertDelivery?: { retries?: number; minTimeoutMs?: number; timeoutMs?: number };
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -60,13 +65,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const sink = new MailSink({ port: options.smtpPort });
   await sink.start();
   const manager = new RunManager({ run: runScenario, store, sink, artifactsDir, defaults: options.defaults, maxUsers: options.maxUsers });
-  const http = createServer(createApp({ store, manager, sink, artifactsDir, retention, token: options.token, bodyLimit: options.bodyLimit, maxSteps: options.maxSteps }));
+  let url = '';
+  const scheduler = new Scheduler({ manager, store, publicUrl: () => options.publicUrl ?? url, delivery: { env: options.defaults?.env ?? process.env, ...options.alertDelivery } });
+  scheduler.start();
+  const http = createServer(createApp({ store, manager, sink, artifactsDir, retention, scheduler, token: options.token, bodyLimit: options.bodyLimit, maxSteps: options.maxSteps }));
   const io = attachRealtime(http, manager, options.token ?? null);
   http.listen(options.port, host);
   await once(http, 'listening');
   const port = (http.address() as AddressInfo).port;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url,
     port,
     smtpPort: sink.port,
     store,
@@ -75,6 +84,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     interrupted,
     close: async () => {
       clearInterval(pruning);
+      await scheduler.close();
       await manager.close();
       http.closeAllConnections();
       await io.close(); // closes the HTTP server too

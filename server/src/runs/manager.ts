@@ -2,7 +2,7 @@
 // published as throttled snapshots (a few per second per run, whatever the crowd size) plus one
 // event per failed person. Knows nothing of HTTP or sockets: they listen to its events.
 import { EventEmitter } from 'node:events';
-import { applyEvent, MAX_USERS_PER_RUN, personResult, type IngestEvent, type LiveRunSummary, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type Scenario, type StartRunRequest } from '../../../schema/index.js';
+import { applyEvent, MAX_USERS_PER_RUN, personResult, type IngestEvent, type LiveRunSummary, type PersonResult, type PersonStepResult, type RunComparison, type RunInfo, type RunSnapshot, type RunStatus, type Scenario, type ScenarioTrends, type StartRunRequest } from '../../../schema/index.js';
 import { arrivalOffsets, perSecond, phasesDurationMs } from '../engine/arrivals.js';
 import { ReplayInputError } from '../engine/errors.js';
 import type { ReplayHooks } from '../engine/replay.js';
@@ -11,6 +11,7 @@ import { newRunId, requireSecrets } from '../engine/run-plan.js';
 import type { MailSink } from '../mail/sink.js';
 import { compareSummaries } from '../report/compare.js';
 import { buildSummary, countPeople, summarizeSteps } from './aggregate.js';
+import { scenarioTrends } from './trends.js';
 import type { RunHealthRecord, RunStore } from './store.js';
 
 /** How often a live run's snapshot is published while something changed. */
@@ -60,6 +61,9 @@ interface LiveRun {
   done: Promise<void>;
 }
 
+/** The engine's options for a run, still marked with the schedule that started it. */
+const withSchedule = (options: RunInfo['options'], before: RunInfo['options']): RunInfo['options'] => (before.schedule ? { ...options, schedule: before.schedule } : options);
+
 /** `done` of a run fed by `turnout replay --server`, which the server does not run itself. */
 const EXTERNAL: Promise<void> = Promise.resolve();
 
@@ -85,7 +89,8 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     return [...this.#live.values()].filter((l) => l.info.status === 'running').length;
   }
 
-  start(request: StartRunRequest): RunInfo {
+  /** Starts a run as asked; `origin.schedule` marks a run a schedule started. */
+  start(request: StartRunRequest, origin: { schedule?: string } = {}): RunInfo {
     const { store } = this.#options;
     const scenario = store.getScenario(request.scenario);
     if (!scenario) throw new NotFoundError(`no scenario with id ${JSON.stringify(request.scenario)}`);
@@ -100,6 +105,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
       iterations: request.phases ? 1 : request.iterations,
       baseUrl: request.baseUrl ?? null,
       ...(request.phases ? { phases: request.phases } : {}),
+      ...(origin.schedule ? { schedule: origin.schedule } : {}),
     });
     live.done = this.#run(live, request);
     return live.info;
@@ -166,7 +172,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     const { store } = this.#options;
     const id = live.info.id;
     return {
-      onStarted: ({ options }) => void (live.info.options = options),
+      onStarted: ({ options }) => void (live.info.options = withSchedule(options, live.info.options)),
       onPersonStarted: (user, email) => {
         live.inProgress.set(user, { email, current: 0, steps: [] });
         live.arrivals.push(Date.now());
@@ -223,7 +229,7 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
         },
         this.#hooksFor(live),
       );
-      live.info.options = summary.options;
+      live.info.options = withSchedule(summary.options, live.info.options);
       live.health = { warnings: summary.warnings, workers: summary.workers, arrivals: summary.arrivals };
       if (live.stop.signal.aborted) status = 'stopped';
     } catch (error) {
@@ -328,6 +334,15 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
     if (!current) return null;
     const previousRun = this.#options.store.previousRun(id);
     return compareSummaries(current, previousRun ? this.summary(previousRun.info.id) : null);
+  }
+
+  /** Trends of a stored scenario over its last `last` ended runs (oldest first), with selector drift. */
+  trends(scenarioId: string, last: number): ScenarioTrends | null {
+    const scenario = this.#options.store.getScenario(scenarioId);
+    if (!scenario) return null;
+    this.#options.store.flush();
+    const runs = this.#options.store.endedRunsOf(scenarioId, last).reverse();
+    return scenarioTrends(scenarioId, scenario, runs.map((r) => this.summary(r.info.id)).filter((s) => s !== null));
   }
 
   /** Stops every live run and waits until their browsers are closed. */

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Retention } from './retention.js';
-import { parseScenario, personResult, type PersonResult, type PersonStepResult, type RunInfo, type RunStatus, type RunSummary, type Scenario, type ScenarioInfo } from '../../../schema/index.js';
+import { parseScenario, personResult, type PersonResult, type PersonStepResult, type RunInfo, type RunStatus, type RunSummary, type Scenario, type ScenarioInfo, type ScheduleEvent, type ScheduleRequest } from '../../../schema/index.js';
 
 /** How often queued step results are written, in one transaction. */
 const FLUSH_INTERVAL_MS = 200;
@@ -40,7 +40,15 @@ create table if not exists person_steps (
   status text not null, started_at text not null, duration_ms integer not null, matched_selector text,
   primary key (run_id, user, step));
 create index if not exists runs_by_scenario on runs (scenario_id, started_at);
+create table if not exists schedules (
+  id text primary key, json text not null, created_at text not null);
+create table if not exists schedule_events (
+  schedule_id text not null, at text not null, json text not null);
+create index if not exists schedule_events_by_schedule on schedule_events (schedule_id, at);
 `;
+
+/** A schedule's events kept (runs, skips, alerts): the newest this many. */
+const SCHEDULE_EVENTS_KEPT = 500;
 
 interface RunRow {
   id: string;
@@ -180,6 +188,11 @@ export class RunStore {
 
   listRuns(limit = 200): StoredRun[] {
     return (this.#db.prepare('select * from runs order by started_at desc limit ?').all(limit) as RunRow[]).map((r) => this.#toStored(r));
+  }
+
+  /** A stored scenario's runs that have ended, newest first. */
+  endedRunsOf(scenarioId: string, limit: number): StoredRun[] {
+    return (this.#db.prepare(`select * from runs where scenario_id = ? and status != 'running' order by started_at desc limit ?`).all(scenarioId, limit) as RunRow[]).map((r) => this.#toStored(r));
   }
 
   /** The newest run of a scenario (by title) that ran to its end. */
@@ -332,6 +345,36 @@ export class RunStore {
       p.failedStep = r.step + 1;
     }
     return [...finished, ...cut.values()].sort((a, b) => a.user - b.user);
+  }
+
+  saveSchedule(id: string, schedule: ScheduleRequest, createdAt: string): void {
+    this.#db
+      .prepare('insert into schedules (id, json, created_at) values (?, ?, ?) on conflict(id) do update set json = excluded.json')
+      .run(id, JSON.stringify(schedule), createdAt);
+  }
+
+  listSchedules(): { id: string; schedule: ScheduleRequest; createdAt: string }[] {
+    const rows = this.#db.prepare('select id, json, created_at from schedules order by created_at').all() as { id: string; json: string; created_at: string }[];
+    return rows.map((r) => ({ id: r.id, schedule: JSON.parse(r.json) as ScheduleRequest, createdAt: r.created_at }));
+  }
+
+  deleteSchedule(id: string): boolean {
+    this.#db.prepare('delete from schedule_events where schedule_id = ?').run(id);
+    return this.#db.prepare('delete from schedules where id = ?').run(id).changes > 0;
+  }
+
+  /** Records what happened on a schedule; the oldest events beyond a bound are let go. */
+  addScheduleEvent(id: string, event: ScheduleEvent): void {
+    this.#db.prepare('insert into schedule_events (schedule_id, at, json) values (?, ?, ?)').run(id, event.at, JSON.stringify(event));
+    this.#db
+      .prepare('delete from schedule_events where schedule_id = ? and rowid not in (select rowid from schedule_events where schedule_id = ? order by rowid desc limit ?)')
+      .run(id, id, SCHEDULE_EVENTS_KEPT);
+  }
+
+  /** A schedule's events, newest first. */
+  scheduleEvents(id: string, limit = SCHEDULE_EVENTS_KEPT): ScheduleEvent[] {
+    const rows = this.#db.prepare('select json from schedule_events where schedule_id = ? order by rowid desc limit ?').all(id, limit) as { json: string }[];
+    return rows.map((r) => JSON.parse(r.json) as ScheduleEvent);
   }
 
   close(): void {

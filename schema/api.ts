@@ -52,6 +52,12 @@ export const ScheduleRequest = z.strictObject({
   thresholds: z.array(z.string().min(1).max(300)).max(50).optional(),
   alerts: z.array(AlertTarget).max(10).optional(),
   enabled: z.boolean().default(true),
+  // Launch-day load, as a run started by hand takes it.
+  phases: StartRunRequest.shape.phases,
+  think: StartRunRequest.shape.think,
+  thinkScale: StartRunRequest.shape.thinkScale,
+  network: StartRunRequest.shape.network,
+  vitals: StartRunRequest.shape.vitals,
 });
 export type ScheduleRequest = z.infer<typeof ScheduleRequest>;
 export type ScheduleInput = z.input<typeof ScheduleRequest>;

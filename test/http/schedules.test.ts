@@ -162,6 +162,8 @@ describe('schedules and alerts', () => {
       await page.goto(`${t.server.url}/#/schedules`);
       const row = page.locator(`to-schedules tr[data-schedule="${id}"]`);
       await expect.poll(() => row.textContent()).toContain('paused');
+      // The newest alert's deliveries, one per destination.
+      expect(await row.textContent()).toMatch(/recovery \(.*\):.*webhook → http:\/\/127\.0\.0\.1:\d+: delivered.*slack → .*: delivered/s);
       expect(await row.getByRole('link', { name: 'passed' }).getAttribute('href')).toBe(`#/runs/${again[0]!.last!.runId}`);
       await row.getByRole('button', { name: 'Resume' }).click();
       await expect.poll(async () => (await t.get<ScheduleInfo>(`/api/schedules/${id}`)).enabled).toBe(true);
@@ -171,4 +173,26 @@ describe('schedules and alerts', () => {
       await browser.close();
     }
   }, 300_000);
+
+  it('start launch-day runs: arrival phases, network cohorts and Web Vitals as a run by hand takes them', async () => {
+    const own = await startTestServer();
+    try {
+      const created = await own.post<ScheduleInfo>('/api/schedules', {
+        scenario: DEMO_ID,
+        cron: '*/2 * * * * *',
+        baseUrl: own.site.url,
+        phases: [{ duration: 2, arrivalRate: 1 }],
+        network: 'none:1,4g:1',
+        vitals: false,
+      });
+      expect(created.status).toBe(201);
+      const runId = await until('a scheduled run', async () => (await own.get<ScheduleInfo>(`/api/schedules/${created.body.id}`)).last?.runId);
+      await fetch(`${own.server.url}/api/schedules/${created.body.id}`, { method: 'DELETE' });
+      const run = (await own.get<RunInfo[]>('/api/runs')).find((r) => r.id === runId)!;
+      expect(run.options).toMatchObject({ schedule: created.body.id, phases: [{ duration: 2, arrivalRate: 1 }], network: [{ profile: 'none', share: 1 }, { profile: '4g', share: 1 }], vitals: false });
+      expect(run.users.total).toBe(2);
+    } finally {
+      await own.close();
+    }
+  }, 120_000);
 });

@@ -43,7 +43,7 @@ describe('retention', () => {
     const removed = store.prune({ runs: 10, days: null }, artifacts);
     expect(removed.sort()).toEqual(['night-10', 'night-11']);
     const kept = [...nights.slice(0, 10), 'still-going'];
-    expect(store.listRuns().map((r) => r.info.id).sort()).toEqual(kept.sort());
+    expect(store.listRunInfos().map((r) => r.id).sort()).toEqual(kept.sort());
     expect(store.people('night-11')).toEqual([]);
     expect(store.people('night-00')).toHaveLength(1);
     expect(filesOf(artifacts)).toEqual(expectedFiles(kept));

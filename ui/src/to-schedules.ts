@@ -81,12 +81,22 @@ export class ToSchedules extends LitElement {
     }
   }
 
+  /** The deliveries of the newest alert: to where, delivered or not, after how many tries. */
+  #lastAlerts(s: ScheduleInfo) {
+    const alerts = s.events.filter((e) => e.kind === 'alert');
+    const newest = alerts[0];
+    if (!newest) return html`<span class="muted">none yet</span>`;
+    const same = alerts.filter((a) => a.runId === newest.runId && a.event === newest.event);
+    return html`${newest.event} (${new Date(newest.at).toLocaleString()}):
+      ${same.map((a) => html`<div class=${a.delivered ? 'passed' : 'failed'}>${a.alertKind} → ${a.target}: ${a.delivered ? `delivered${a.attempts > 1 ? ` after ${a.attempts} tries` : ''}` : `not delivered (${a.error})`}</div>`)}`;
+  }
+
   override render() {
     return html`<h2>Schedules</h2>
       <p class="muted">The server starts these runs on its own. A run still going when the next is due makes that one skipped; runs missed while the server was down are not replayed. Alerts go out when a run breaks (a threshold, a regression, the farm itself) and once when it recovers.</p>
       ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : ''}
       <table aria-label="Schedules">
-        <thead><tr><th>Scenario</th><th>When</th><th>People</th><th>Next run</th><th>Last verdict</th><th class="num">Skipped</th><th>Alerts to</th><th></th></tr></thead>
+        <thead><tr><th>Scenario</th><th>When</th><th>People</th><th>Next run</th><th>Last verdict</th><th class="num">Skipped</th><th>Alerts to</th><th>Last alert</th><th></th></tr></thead>
         <tbody>
           ${this._schedules.map((s) => {
             const v = s.last?.verdict;
@@ -99,6 +109,7 @@ export class ToSchedules extends LitElement {
               <td>${v ? html`<a href="#/runs/${s.last!.runId}" class=${v.ok ? 'passed' : 'failed'}>${v.ok ? 'passed' : 'broken'}</a> <span class="muted">${why}</span>` : html`<span class="muted">no run yet</span>`}</td>
               <td class="num">${s.skipped}</td>
               <td>${s.alerts.map((a) => `${a.kind} → ${a.to}`).join(', ')}</td>
+              <td>${this.#lastAlerts(s)}</td>
               <td><button class="secondary" @click=${() => this.#toggle(s)}>${s.enabled ? 'Pause' : 'Resume'}</button></td>
             </tr>`;
           })}

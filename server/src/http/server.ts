@@ -43,6 +43,7 @@ export interface RunningServer {
   smtpPort: number;
   store: RunStore;
   manager: RunManager;
+  scheduler: Scheduler;
   sink: MailSink;
   /** Runs that were in progress when the previous server died. */
   interrupted: number;
@@ -80,6 +81,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     smtpPort: sink.port,
     store,
     manager,
+    scheduler,
     sink,
     interrupted,
     close: async () => {

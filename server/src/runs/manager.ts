@@ -310,12 +310,12 @@ export class RunManager extends EventEmitter<RunManagerEvents> {
   }
 
   list(): RunInfo[] {
-    const counts = this.#options.store.countsByRun();
-    const none = { total: 0, passed: 0, failed: 0, infrastructure: 0 };
-    return this.#options.store.listRuns().map(({ info }) => {
+    const infos = this.#options.store.listRunInfos();
+    const counts = this.#options.store.countsByRun(infos.filter((i) => !this.#live.has(i.id)));
+    return infos.map((info) => {
       const live = this.#live.get(info.id);
       if (live) return { ...live.info, users: countPeople(live.finished) };
-      return { ...info, users: counts.get(info.id) ?? none };
+      return { ...info, users: counts.get(info.id)! };
     });
   }
 

@@ -156,7 +156,19 @@ export class Scheduler {
     const { schedule } = s;
     try {
       const info = this.#options.manager.start(
-        { scenario: schedule.scenario, users: schedule.users, concurrency: schedule.concurrency, rampUp: schedule.rampUp ?? 0, iterations: 1, baseUrl: schedule.baseUrl ?? null },
+        {
+          scenario: schedule.scenario,
+          users: schedule.users,
+          concurrency: schedule.concurrency,
+          rampUp: schedule.rampUp ?? 0,
+          iterations: 1,
+          baseUrl: schedule.baseUrl ?? null,
+          phases: schedule.phases,
+          think: schedule.think,
+          thinkScale: schedule.thinkScale,
+          network: schedule.network,
+          vitals: schedule.vitals,
+        },
         { schedule: s.id },
       );
       s.running = info.id;

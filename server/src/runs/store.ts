@@ -84,6 +84,8 @@ export class RunStore {
   #refusingUntil = 0;
   #refusal = new Error('the database refused writes');
   #timer: NodeJS.Timeout | null = null;
+  /** People counts of ended runs recently listed (they never change). */
+  #endedCounts = new Map<string, RunInfo['users']>();
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -163,19 +165,23 @@ export class RunStore {
     this.#lost.set(runId, lost);
   }
 
+  #info(row: Omit<RunRow, 'scenario_json' | 'health'>): StoredRun['info'] {
+    return {
+      id: row.id,
+      scenarioId: row.scenario_id,
+      scenario: row.scenario_title,
+      status: row.status,
+      startedAt: row.started_at,
+      finishedAt: row.finished_at,
+      planned: row.planned,
+      options: JSON.parse(row.options) as RunInfo['options'],
+      note: row.note,
+    };
+  }
+
   #toStored(row: RunRow): StoredRun {
     return {
-      info: {
-        id: row.id,
-        scenarioId: row.scenario_id,
-        scenario: row.scenario_title,
-        status: row.status,
-        startedAt: row.started_at,
-        finishedAt: row.finished_at,
-        planned: row.planned,
-        options: JSON.parse(row.options) as RunInfo['options'],
-        note: row.note,
-      },
+      info: this.#info(row),
       scenario: parseScenario(JSON.parse(row.scenario_json)),
       health: row.health ? (JSON.parse(row.health) as RunHealthRecord) : {},
     };
@@ -186,8 +192,13 @@ export class RunStore {
     return row ? this.#toStored(row) : null;
   }
 
-  listRuns(limit = 200): StoredRun[] {
-    return (this.#db.prepare('select * from runs order by started_at desc limit ?').all(limit) as RunRow[]).map((r) => this.#toStored(r));
+  /**
+   * The newest runs, as the history lists them: no scenario is read or parsed, so the list costs
+   * the same after a year of nights as after one.
+   */
+  listRunInfos(limit = 200): StoredRun['info'][] {
+    const rows = this.#db.prepare('select id, scenario_id, scenario_title, status, options, planned, note, started_at, finished_at from runs order by started_at desc limit ?').all(limit);
+    return (rows as Omit<RunRow, 'scenario_json' | 'health'>[]).map((r) => this.#info(r));
   }
 
   /** A stored scenario's runs that have ended, newest first. */
@@ -296,21 +307,43 @@ export class RunStore {
    * People counts of every run in one query, for the history list: finished people by outcome,
    * plus people cut off by a dead server (steps but no result), who count as infrastructure.
    */
-  countsByRun(): Map<string, RunInfo['users']> {
+  /**
+   * People counts of these runs. Those of a run that has ended never change: they are kept, for
+   * the runs listed, and only the others are counted from the people (and the steps of people
+   * a dead server cut off).
+   */
+  countsByRun(runs: readonly { id: string; status: RunStatus }[]): Map<string, RunInfo['users']> {
+    const counts = new Map<string, RunInfo['users']>();
+    const todo = runs.filter((r) => r.status === 'running' || !this.#endedCounts.has(r.id)).map((r) => r.id);
+    if (todo.length) for (const [id, c] of this.#count(todo)) counts.set(id, c);
+    const none = { total: 0, passed: 0, failed: 0, infrastructure: 0 };
+    const kept = new Map<string, RunInfo['users']>();
+    for (const r of runs) {
+      const c = counts.get(r.id) ?? this.#endedCounts.get(r.id) ?? none;
+      counts.set(r.id, c);
+      if (r.status !== 'running') kept.set(r.id, c);
+    }
+    this.#endedCounts = kept;
+    return counts;
+  }
+
+  #count(ids: readonly string[]): Map<string, RunInfo['users']> {
     this.flush();
+    const list = JSON.stringify(ids);
     const rows = this.#db
       .prepare(
         `select run_id as runId,
                 count(*) as total,
                 sum(json_extract(json, '$.status') = 'passed') as passed,
                 sum(json_extract(json, '$.errorClass') = 'infrastructure') as infrastructure
-         from people group by run_id`,
+         from people where run_id in (select value from json_each(?)) group by run_id`,
       )
-      .all() as { runId: string; total: number; passed: number; infrastructure: number }[];
+      .all(list) as { runId: string; total: number; passed: number; infrastructure: number }[];
     const cut = this.#db
       .prepare(`select s.run_id as runId, count(distinct s.user) as n from person_steps s
-                left join people p on p.run_id = s.run_id and p.user = s.user where p.user is null group by s.run_id`)
-      .all() as { runId: string; n: number }[];
+                left join people p on p.run_id = s.run_id and p.user = s.user
+                where s.run_id in (select value from json_each(?)) and p.user is null group by s.run_id`)
+      .all(list) as { runId: string; n: number }[];
     const counts = new Map<string, RunInfo['users']>();
     for (const r of rows) counts.set(r.runId, { total: r.total, passed: r.passed, failed: r.total - r.passed, infrastructure: r.infrastructure });
     for (const c of cut) {

@@ -130,7 +130,9 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     // A person on a network cohort's profile: throttled from their first request on.
     result.network = networkOf(run, plan.index);
     if (result.network) await raceAbort(throttle(context, page, result.network), abort.signal);
-    const vitals = run.vitals === false ? null : await raceAbort(VitalsWatch.attach(context, page), abort.signal);
+    // Web Vitals are a measurement, not the person's path: a browser that will not set them up
+    // leaves the person without them (a browser that is gone ends the person at the first step).
+    const vitals = run.vitals === false ? null : await raceAbort(VitalsWatch.attach(context, page).catch(() => null), abort.signal);
     const spans: StepSpan[] = [];
     const session: PersonSession = {
       context,

@@ -173,8 +173,7 @@ export class Scheduler {
       );
       s.running = info.id;
     } catch (e) {
-      // A scenario deleted since, a secret missing: the farm could not run it at all.
-      this.#event(s.id, { kind: 'run', at, runId: '', verdict: { ok: false, failedThresholds: [], regressions: 0, farmFailed: true } });
+      // A scenario deleted since, a secret missing on the server: recorded, and tried again when next due.
       this.#event(s.id, { kind: 'skipped', at, reason: `the run could not start: ${(e as Error).message}` });
     }
   }

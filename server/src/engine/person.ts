@@ -11,7 +11,7 @@ import { InfrastructureError } from './errors.js';
 import { classify, StepFailure } from './failure.js';
 import { makeIdentity } from './identity.js';
 import { networkOf, throttle } from './network.js';
-import { VitalsWatch, type StepSpan } from './vitals.js';
+import { VitalsWatch } from './vitals.js';
 import { NetworkWatch } from './network-watch.js';
 import { pageSays } from './page-says.js';
 import { runStep, type PersonSession } from './steps.js';
@@ -133,7 +133,6 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     // Web Vitals are a measurement, not the person's path: a browser that will not set them up
     // leaves the person without them (a browser that is gone ends the person at the first step).
     const vitals = run.vitals === false ? null : await raceAbort(VitalsWatch.attach(context, page).catch(() => null), abort.signal);
-    const spans: StepSpan[] = [];
     const session: PersonSession = {
       context,
       page,
@@ -170,7 +169,6 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
           blockedNavigation: watch.blockedNavigation,
         });
       }
-      spans.push({ startedAt: stepStarted, endedAt: Date.now() });
       const stepResult: PersonStepResult = {
         index,
         status: failure ? 'failed' : 'passed',
@@ -190,7 +188,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
     }
     if (vitals) {
       await bounded(vitals.settle(), SETTLE_VITALS_MS);
-      for (const [i, v] of vitals.byStep(spans).entries()) if (v && result.steps[i]) result.steps[i].vitals = v;
+      for (const [i, v] of vitals.byStep(result.steps.map((st) => Date.parse(st.startedAt))).entries()) if (v && result.steps[i]) result.steps[i].vitals = v;
     }
     if (result.status === 'passed') {
       result.url = session.page.isClosed() ? null : session.page.url();

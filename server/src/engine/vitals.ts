@@ -67,12 +67,6 @@ function parseReport(payload: string): Report | null {
   }
 }
 
-/** When each step ran, in ms since the epoch. */
-export interface StepSpan {
-  startedAt: number;
-  endedAt: number;
-}
-
 export class VitalsWatch {
   /** Each document's latest value per load metric, by the document's timeOrigin. */
   #documents = new Map<number, Partial<Record<LoadMetric, number>>>();
@@ -130,10 +124,11 @@ export class VitalsWatch {
   }
 
   /** Each step's vitals: a document's to the last step begun before it began loading, an interaction's likewise. */
-  byStep(steps: readonly StepSpan[]): (StepVitals | undefined)[] {
-    const out: (StepVitals | undefined)[] = steps.map(() => undefined);
+  /** `starts`: when each step began, in ms since the epoch. */
+  byStep(starts: readonly number[]): (StepVitals | undefined)[] {
+    const out: (StepVitals | undefined)[] = starts.map(() => undefined);
     const stepAt = (t: number): number => {
-      for (let i = steps.length - 1; i >= 0; i--) if (steps[i]!.startedAt - CLOCK_SLACK_MS <= t) return i;
+      for (let i = starts.length - 1; i >= 0; i--) if (starts[i]! - CLOCK_SLACK_MS <= t) return i;
       return -1;
     };
     // Documents in the order they began: a step that loaded two keeps the last one's.

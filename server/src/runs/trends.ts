@@ -25,7 +25,7 @@ export function scenarioTrends(id: string, scenario: Scenario, summaries: readon
         const st = s.steps[index];
         return { runId: s.runId, reached: st?.reached ?? 0, passRate: st?.reached ? st.passed / st.reached : null, p50Ms: st?.p50Ms ?? null, p95Ms: st?.p95Ms ?? null, failures: st?.failures ?? {} };
       }),
-      drift: firstCandidateOf(step) === null ? null : drift(firstCandidateOf(step)!, index, summaries),
+      drift: drift(firstCandidateOf(step), index, summaries),
     })),
   };
 }
@@ -36,7 +36,8 @@ function firstCandidateOf(step: Scenario['steps'][number]): string | null {
   return selectors?.length ? selectorText(selectors[0]!) : null;
 }
 
-function drift(firstCandidate: string, index: number, summaries: readonly RunSummary[]): StepDrift {
+function drift(firstCandidate: string | null, index: number, summaries: readonly RunSummary[]): StepDrift | null {
+  if (firstCandidate === null) return null;
   const firstShare = summaries.map((s) => {
     const matched = s.results.flatMap((p) => (p.steps[index]?.status === 'passed' && p.steps[index].matchedSelector ? [p.steps[index].matchedSelector] : []));
     return matched.length ? matched.filter((m) => m === firstCandidate).length / matched.length : null;

@@ -52,28 +52,34 @@ const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
 /** Goals met or missed, gathered as the sections run: the report's closing list. */
 const verdicts: string[] = [];
 
+/** The overhead section's sides: the yardstick, Turnout as it ships, and Turnout measuring what the yardstick measures. */
+const OVERHEAD_SIDES = ['hand', 'turnout', 'like'] as const;
+
 async function overhead(site: string, smtp: number): Promise<string> {
   const rows: string[] = [];
   for (const c of QUICK ? [1, 4] : [1, 10, 50]) {
-    const hand = { wall: [] as number[], cpu: [] as number[] };
-    const ours = { wall: [] as number[], cpu: [] as number[] };
+    const m = Object.fromEntries(OVERHEAD_SIDES.map((k) => [k, { wall: [] as number[], cpu: [] as number[] }])) as Record<(typeof OVERHEAD_SIDES)[number], { wall: number[]; cpu: number[] }>;
     for (let r = 0; r < RUNS; r++) {
-      // Alternate the order so drift in the machine hits both alike.
-      for (const which of r % 2 ? ['turnout', 'hand'] : ['hand', 'turnout']) {
-        const t = which === 'hand' ? await handRun(site, smtp, c, c) : await turnoutRun(site, smtp, c, c);
+      // Each side goes first in turn, so that drift in the machine hits all alike.
+      const order = OVERHEAD_SIDES.map((_, i) => OVERHEAD_SIDES[(i + r) % OVERHEAD_SIDES.length]!);
+      for (const which of order) {
+        const t = which === 'hand' ? await handRun(site, smtp, c, c) : await turnoutRun(site, smtp, c, c, which === 'like' ? ['--no-vitals'] : []);
         check(`${which} c=${c}`, which === 'hand' ? JSON.parse(t.stdout.trim().split('\n').at(-1) ?? '{}').passed === c : t.code === 0);
-        (which === 'hand' ? hand : ours).wall.push(t.wallMs / 1000);
-        (which === 'hand' ? hand : ours).cpu.push(t.cpuS);
+        m[which].wall.push(t.wallMs / 1000);
+        m[which].cpu.push(t.cpuS);
       }
       log(`overhead c=${c} run ${r + 1}/${RUNS}`);
     }
-    const [hw, ow, hc, oc] = [stat(hand.wall), stat(ours.wall), stat(hand.cpu), stat(ours.cpu)];
-    const [wall, cpu] = [ow.median / hw.median, oc.median / hc.median];
+    const st = (k: (typeof OVERHEAD_SIDES)[number]) => ({ wall: stat(m[k].wall), cpu: stat(m[k].cpu) });
+    const [h, t, l] = [st('hand'), st('turnout'), st('like')];
+    const ratio = (a: Stat, b: Stat): string => `${(a.median / b.median).toFixed(3)}×`;
+    const [wall, cpu] = [l.wall.median / h.wall.median, l.cpu.median / h.cpu.median];
     const ok = wall <= GOALS.overhead && cpu <= GOALS.overhead;
-    rows.push(`| ${c} | ${fmt(hw, ' s')} | ${fmt(ow, ' s')} | **${wall.toFixed(3)}×** | ${fmt(hc, ' s')} | ${fmt(oc, ' s')} | **${cpu.toFixed(3)}×** | ${verdict(ok)} |`);
-    verdicts.push(`Engine overhead at ${c} people: ${wall.toFixed(3)}× wall, ${cpu.toFixed(3)}× CPU (goal ≤ ${GOALS.overhead}×): ${verdict(ok)}.`);
+    rows.push(`| ${c} | wall | ${fmt(h.wall, ' s')} | ${fmt(l.wall, ' s')} | **${wall.toFixed(3)}×** | ${fmt(t.wall, ' s')} | ${ratio(t.wall, h.wall)} | ${verdict(wall <= GOALS.overhead)} |`);
+    rows.push(`| ${c} | CPU | ${fmt(h.cpu, ' s')} | ${fmt(l.cpu, ' s')} | **${cpu.toFixed(3)}×** | ${fmt(t.cpu, ' s')} | ${ratio(t.cpu, h.cpu)} | ${verdict(cpu <= GOALS.overhead)} |`);
+    verdicts.push(`Engine overhead at ${c} people (measuring what the hand-written flow measures): ${wall.toFixed(3)}× wall, ${cpu.toFixed(3)}× CPU (goal ≤ ${GOALS.overhead}×): ${verdict(ok)}; as it ships, with Web Vitals: ${ratio(t.wall, h.wall)} wall, ${ratio(t.cpu, h.cpu)} CPU.`);
   }
-  return `| people = concurrency | hand-written wall | Turnout wall | ratio | hand-written CPU | Turnout CPU | ratio | goal ≤ ${GOALS.overhead}× |\n|---:|---:|---:|---:|---:|---:|---:|---|\n${rows.join('\n')}`;
+  return `| people = concurrency | | hand-written | Turnout \`--no-vitals\` | ratio | Turnout as it ships | ratio | goal ≤ ${GOALS.overhead}× |\n|---:|---|---:|---:|---:|---:|---:|---|\n${rows.join('\n')}`;
 }
 
 interface CapacityPoint {
@@ -219,7 +225,7 @@ async function main(): Promise<void> {
       await handRun(site.url, smtp, 1, 1);
       await turnoutRun(site.url, smtp, 1, 1);
       const steps = (JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')) as { steps: unknown[] }).steps.length;
-      sections.push(`## 1. Engine overhead: Turnout vs the same flow hand-written in Playwright\n\nThe ${steps}-step demo enrollment (email and sign-in included) against the demo site in its own process; both sides start from built JavaScript with \`node\`, with the same browsers (one headless-shell per core, at most one per person), flags and mail sink; Turnout also records which selector matched, classifies, and keeps the run in SQLite. Wall time and CPU seconds of the whole command with its browsers (bash \`times\`); median (min–max) of ${RUNS} run(s), taken in turns, the order alternating. Goal: Turnout ≤ ${GOALS.overhead} × hand-written, wall and CPU.\n\n${await overhead(site.url, smtp)}`);
+      sections.push(`## 1. Engine overhead: Turnout vs the same flow hand-written in Playwright\n\nThe ${steps}-step demo enrollment (email and sign-in included) against the demo site in its own process; both sides start from built JavaScript with \`node\`, with the same browsers (one headless-shell per core, at most one per person), flags and mail sink; Turnout also records which selector matched, watches the network, classifies, and keeps the run in SQLite. The goal is judged like for like, on Turnout with \`--no-vitals\` (the hand-written flow measures no Web Vitals; section 7 gives what they cost); Turnout as it ships is beside it. Wall time and CPU seconds of the whole command with its browsers (bash \`times\`); median (min–max) of ${RUNS} run(s), taken in turns, each side first in turn. Goal: Turnout ≤ ${GOALS.overhead} × hand-written, wall and CPU.\n\n${await overhead(site.url, smtp)}`);
     }
     if (wanted('capacity')) {
       log('2/7 capacity');

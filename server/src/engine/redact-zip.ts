@@ -2,7 +2,6 @@
 // (fill, press), request bodies (a form POST carries the password, URL-encoded) and page
 // snapshots, so a password typed by a synthetic person would otherwise be readable by anyone
 // opening the trace.
-import AdmZip from 'adm-zip';
 import { secretForms } from './variables.js';
 
 const REDACTED = Buffer.from('«redacted»', 'utf8');
@@ -33,6 +32,8 @@ export async function redactZip(path: string, secrets: readonly string[]): Promi
   const needles = secretForms(secrets).map((s) => Buffer.from(s, 'utf8'));
   if (needles.length === 0) return true;
   try {
+    // Loaded for the first trace kept: most runs keep none, and every run would pay its loading.
+    const { default: AdmZip } = await import('adm-zip');
     const source = new AdmZip(path);
     const clean = new AdmZip();
     for (const entry of source.getEntries()) {

@@ -10,6 +10,7 @@ import { FAULT_KINDS } from '../scenarios/demo-site/faults.js';
 import type { LiveRunSummary, RunInfo } from '../schema/index.js';
 import { freePort } from '../test/helpers/servers.js';
 import { machine } from './measure.js';
+import { senTrend, type Trend } from './trend.js';
 
 const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(name);
@@ -63,17 +64,6 @@ async function waitForUrl(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-/** Least-squares slope of y over x, and the spread of what the line does not explain. */
-function trend(xs: number[], ys: number[]): { slope: number; residualSd: number } {
-  const n = xs.length;
-  const mx = xs.reduce((a, b) => a + b, 0) / n;
-  const my = ys.reduce((a, b) => a + b, 0) / n;
-  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
-  const slope = sxx ? xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / sxx : 0;
-  const residualSd = Math.sqrt(ys.reduce((a, y, i) => a + (y - (my + slope * (xs[i]! - mx))) ** 2, 0) / Math.max(1, n - 2));
-  return { slope, residualSd };
-}
-
 function chart(samples: Sample[]): string {
   const w = 640;
   const h = 220;
@@ -91,6 +81,56 @@ ${line(samples.map((s) => s.rssMb), maxRss, '#1f77b4')}
 ${line(samples.map((s) => s.chromium), maxChromium, '#ff7f0e')}
 </svg>
 `;
+}
+
+const signed = (n: number, digits = 2): string => `${n >= 0 ? '+' : ''}${n.toFixed(digits)}`;
+const perMin = (t: Trend, unit: string): string => `${signed(t.slope)}${unit ? ` ${unit}` : ''}/min (95 % ${signed(t.low)} to ${signed(t.high)}; Mann–Kendall z ${t.z.toFixed(1)})`;
+
+/**
+ * The soak's verdict: after warm-up, neither the server's RSS nor the Chromium count may rise
+ * (Mann–Kendall at 5 %, with Sen's slope), nothing may be left between runs and every person's
+ * outcome must match the site's record. Works from samples alone, so a stored table can be judged again.
+ */
+function judge(
+  samples: readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb'>>)[],
+  seen: { leftovers: number; wrong: number; people: number; warmUpMs: number },
+): { steady: boolean; text: string } {
+  const steady = samples.filter((s) => s.atS * 1000 >= seen.warmUpMs);
+  const minutes = steady.map((s) => s.atS / 60);
+  const of = (values: number[]): Trend => senTrend(minutes, values);
+  const [rss, heap, outside, chromium] = [of(steady.map((s) => s.rssMb)), of(steady.map((s) => s.heapTotalMb)), of(steady.map((s) => s.outsideMb)), of(steady.map((s) => s.chromium))];
+  const spaces = Object.keys(steady[0]?.spacesMb ?? {})
+    .map((space) => ({ space, slope: of(steady.map((s) => s.spacesMb?.[space] ?? 0)).slope }))
+    .filter((sp) => Math.abs(sp.slope) >= 0.01)
+    .map((sp) => `${sp.space} ${signed(sp.slope)}`)
+    .join(', ');
+  const ok = !rss.rising && !chromium.rising && seen.leftovers === 0 && seen.wrong === 0;
+  const day = (t: Trend): string => `${signed((t.slope * 60 * 24) / 1024, 1)} GB a day at that rate`;
+  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}; Chromium processes ${perMin(chromium, '')}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
+
+**Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${rss.rising ? `rising (${day(rss)})` : 'shows no upward trend'}, Chromium ${chromium.rising ? 'rising' : 'shows no upward trend'}, ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
+`;
+  return { steady: ok, text };
+}
+
+/**
+ * `npm run soak -- --rejudge`: judges the Soak section already in BENCHMARKS.md again from its own
+ * table (per-space figures are not in the table and are left out), replacing its verdict.
+ */
+function rejudge(): void {
+  const doc = readFileSync('BENCHMARKS.md', 'utf8');
+  const at = doc.indexOf('## Soak');
+  if (at < 0) throw new Error('BENCHMARKS.md has no Soak section to judge again');
+  const section = doc.slice(at);
+  const rows = section.split('\n').filter((l) => /^\| \d/.test(l)).map((l) => l.split('|').slice(1, -1).map((c) => Number(c.trim())));
+  const samples = rows.map(([minute, , rssMb, , heapTotalMb, outsideMb, chromium]) => ({ atS: minute! * 60, rssMb: rssMb!, heapTotalMb: heapTotalMb!, outsideMb: outsideMb!, chromium: chromium! }));
+  const seen = /Chromium processes left between runs: (\d+); people whose failed step or pass differs from the site's record: (\d+) of (\d+)/.exec(section);
+  if (!seen) throw new Error("the Soak section does not say what was left between runs and how many people were off");
+  const judged = judge(samples, { leftovers: Number(seen[1]), wrong: Number(seen[2]), people: Number(seen[3]), warmUpMs: 5 * 60_000 });
+  const from = section.indexOf('\nAfter the first ');
+  const note = `_Judged again with \`npm run soak -- --rejudge\` on ${new Date().toISOString().slice(0, 10)}, from the table above._\n\n`;
+  writeFileSync('BENCHMARKS.md', `${doc.slice(0, at)}${section.slice(0, from)}\n${note}${judged.text}`);
+  log(`verdict: ${judged.steady ? 'steady' : 'NOT steady'}; rewrote the Soak section's verdict`);
 }
 
 async function main(): Promise<void> {
@@ -184,20 +224,7 @@ async function main(): Promise<void> {
     for (const c of children) c.kill('SIGTERM');
   }
 
-  const steady = samples.filter((s) => s.atS * 1000 >= WARM_UP_MS);
-  const rss = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.rssMb));
-  const heapTrend = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.heapTotalMb));
-  const outsideTrend = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.outsideMb));
-  const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
-  // Where V8's part goes: each space's committed size, its trend after warm-up.
-  const spaces = Object.keys(steady[0]?.spacesMb ?? {}).map((space) => ({ space, slope: trend(steady.map((s) => s.atS / 60), steady.map((s) => s.spacesMb[space] ?? 0)).slope }));
-  const bySpace = spaces.filter((sp) => Math.abs(sp.slope) >= 0.01).map((sp) => `${sp.space} ${signed(sp.slope)}`).join(', ');
-  const chromiumTrend = trend(steady.map((s) => s.atS / 60), steady.map((s) => s.chromium));
-  const span = steady.length > 1 ? (steady.at(-1)!.atS - steady[0]!.atS) / 60 : 0;
-  // "Within noise": over the steady span the fitted line moves less than twice the scatter around it.
-  const rssFlat = Math.abs(rss.slope * span) <= Math.max(2 * rss.residualSd, 5);
-  const chromiumFlat = Math.abs(chromiumTrend.slope * span) <= Math.max(2 * chromiumTrend.residualSd, 1);
-  const verdict = rssFlat && chromiumFlat && leftovers === 0 && wrong === 0;
+  const judged = judge(samples, { leftovers, wrong, people, warmUpMs: WARM_UP_MS });
   writeFileSync('docs/soak.svg', chart(samples));
   const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} |`);
   const section = `## Soak
@@ -210,15 +237,13 @@ Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-After the first ${(WARM_UP_MS / 60_000).toFixed(0)} minutes: server RSS ${signed(rss.slope)} MB/min (scatter ${rss.residualSd.toFixed(1)} MB; of it, V8's committed heap ${signed(heapTrend.slope)} MB/min${bySpace ? ` (${bySpace})` : ''} and the rest ${signed(outsideTrend.slope)} MB/min), Chromium processes ${signed(chromiumTrend.slope)}/min; Chromium processes left between runs: ${leftovers}; people whose failed step or pass differs from the site's record: ${wrong} of ${people}.
-
-**Verdict: ${verdict ? 'steady' : 'NOT steady'}** — RSS ${rssFlat ? 'flat within noise' : 'trending'}, Chromium ${chromiumFlat ? 'flat within noise' : 'trending'}, ${leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
-`;
+${judged.text}`;
   const doc = readFileSync('BENCHMARKS.md', 'utf8');
   const at = doc.indexOf('## Soak');
   writeFileSync('BENCHMARKS.md', `${at >= 0 ? doc.slice(0, at).trimEnd() : doc.trimEnd()}\n\n${section}`);
-  log(`verdict: ${verdict ? 'steady' : 'NOT steady'}; wrote the Soak section of BENCHMARKS.md and docs/soak.svg`);
-  process.exitCode = verdict ? 0 : 1;
+  log(`verdict: ${judged.steady ? 'steady' : 'NOT steady'}; wrote the Soak section of BENCHMARKS.md and docs/soak.svg`);
+  process.exitCode = judged.steady ? 0 : 1;
 }
 
-await main();
+if (process.argv.includes('--rejudge')) rejudge();
+else await main();

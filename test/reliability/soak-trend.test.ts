@@ -1,0 +1,55 @@
+// The soak's verdict rests on this trend test: it must call a slow leak hidden under garbage-
+// collection peaks a rise, and a flat series with the same peaks steady. Series are built from a
+// seeded generator, so each case is the same on every run.
+import { describe, expect, it } from 'vitest';
+import { senTrend } from '../../bench/trend.js';
+
+/** A deterministic pseudo-random sequence in [0, 1) (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A soak's RSS every 30 s for `minutes`: a base, a slope, scatter, and a GC peak now and then. */
+function series(minutes: number, slopePerMin: number, seed: number): { xs: number[]; ys: number[] } {
+  const next = random(seed);
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let t = 5; t <= minutes; t += 0.5) {
+    xs.push(t);
+    const peak = next() < 0.1 ? 40 + 30 * next() : 0;
+    ys.push(180 + slopePerMin * t + 8 * (next() - 0.5) + peak);
+  }
+  return { xs, ys };
+}
+
+describe('the soak trend test', () => {
+  it('calls a leak of 0.5 MB a minute under GC peaks of 40–70 MB a rise, and measures it', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const { xs, ys } = series(30, 0.5, seed);
+      const t = senTrend(xs, ys);
+      expect(t.rising, `seed ${seed}: z ${t.z}`).toBe(true);
+      expect(Math.abs(t.slope - 0.5), `seed ${seed}: slope ${t.slope}`).toBeLessThan(0.15);
+      expect(t.low).toBeLessThan(t.slope);
+      expect(t.high).toBeGreaterThan(t.slope);
+    }
+  });
+
+  it('calls the same peaks on a flat line steady, but for the chance the test allows', () => {
+    const verdicts = Array.from({ length: 40 }, (_, i) => series(30, 0, 100 + i)).map(({ xs, ys }) => senTrend(xs, ys));
+    // At 5 %, about one flat series in twenty looks like a trend by chance (two of these forty).
+    expect(verdicts.filter((t) => t.rising).length).toBeLessThanOrEqual(3);
+    for (const t of verdicts) expect(Math.abs(t.slope)).toBeLessThan(0.3);
+  });
+
+  it('sees no trend in equal readings, and a falling series as falling', () => {
+    const xs = [1, 2, 3, 4, 5, 6, 7, 8];
+    expect(senTrend(xs, xs.map(() => 20))).toMatchObject({ slope: 0, rising: false, falling: false });
+    expect(senTrend(xs, xs.map((x) => 100 - 3 * x))).toMatchObject({ slope: -3, rising: false, falling: true });
+  });
+});

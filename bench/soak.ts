@@ -35,6 +35,8 @@ interface Sample {
   /** V8's committed heap, and what the process holds outside it (RSS minus that). */
   heapTotalMb: number;
   outsideMb: number;
+  /** Of that, memory V8 tracks outside its heap: Buffers and other ArrayBuffers (the rest is malloc's, the stacks, the code). */
+  externalMb: number;
   /** V8's committed memory by space (new_space, old_space, code_space, large_object_space…). */
   spacesMb: Record<string, number>;
   chromium: number;
@@ -92,7 +94,7 @@ const perMin = (t: Trend, unit: string): string => `${signed(t.slope)}${unit ? `
  * outcome must match the site's record. Works from samples alone, so a stored table can be judged again.
  */
 function judge(
-  samples: readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb'>>)[],
+  samples: readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb' | 'externalMb'>>)[],
   seen: { leftovers: number; wrong: number; people: number; warmUpMs: number },
 ): { steady: boolean; text: string } {
   const steady = samples.filter((s) => s.atS * 1000 >= seen.warmUpMs);
@@ -104,9 +106,10 @@ function judge(
     .filter((sp) => Math.abs(sp.slope) >= 0.01)
     .map((sp) => `${sp.space} ${signed(sp.slope)}`)
     .join(', ');
+  const external = steady.every((s) => s.externalMb !== undefined) ? of(steady.map((s) => s.externalMb!)) : null;
   const ok = !rss.rising && !chromium.rising && seen.leftovers === 0 && seen.wrong === 0;
   const day = (t: Trend): string => `${signed((t.slope * 60 * 24) / 1024, 1)} GB a day at that rate`;
-  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}; Chromium processes ${perMin(chromium, '')}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
+  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
 
 **Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${rss.rising ? `rising (${day(rss)})` : 'shows no upward trend'}, Chromium ${chromium.rising ? 'rising' : 'shows no upward trend'}, ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
 `;
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
         heapMb: metric('nodejs_heap_size_used_bytes'),
         heapTotalMb,
         outsideMb: rssMb - heapTotalMb,
+        externalMb: metric('nodejs_external_memory_bytes'),
         spacesMb: Object.fromEntries(
           [...metrics.matchAll(/^turnout_process_nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)/gm)].map((m) => [m[1]!, Number(m[2]) / 2 ** 20]),
         ),
@@ -226,15 +230,15 @@ async function main(): Promise<void> {
 
   const judged = judge(samples, { leftovers, wrong, people, warmUpMs: WARM_UP_MS });
   writeFileSync('docs/soak.svg', chart(samples));
-  const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} |`);
+  const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} | ${s.externalMb.toFixed(1)} |`);
   const section = `## Soak
 
 Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
 
 ![server RSS and Chromium processes over the soak](docs/soak.svg)
 
-| minute | runs done | server RSS MB | heap used MB | heap committed MB | outside V8 heap MB | Chromium processes | renderers | open fds | SQLite MB | artifacts MB |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| minute | runs done | server RSS MB | heap used MB | heap committed MB | outside V8 heap MB | Chromium processes | renderers | open fds | SQLite MB | artifacts MB | Buffers (external) MB |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 ${judged.text}`;

@@ -33,8 +33,14 @@ async function startSite(smtpPort: number): Promise<{ url: string; process: Chil
   return { url, process: child };
 }
 
+/**
+ * Turnout waits as long for a step as the yardstick's Playwright does for an action (30 s, its
+ * default; Turnout's own is 15 s): at 50 at once on 2 cores a step can pass 15 s, and one side
+ * failing a person the other waits for would not be the same flow.
+ */
+const TURNOUT_FLAGS = ['--step-timeout', '30'];
 const turnoutRun = (site: string, smtp: number, users: number, c: number, extra: string[] = []) =>
-  timed(['node', 'bin/turnout.js', 'replay', 'scenarios/demo-enrollment.json', '--users', String(users), '--concurrency', String(c), '--base-url', site, '--smtp-port', String(smtp), '--data', join(work, 'data'), '--artifacts', join(work, 'artifacts'), ...extra]);
+  timed(['node', 'bin/turnout.js', 'replay', 'scenarios/demo-enrollment.json', '--users', String(users), '--concurrency', String(c), '--base-url', site, '--smtp-port', String(smtp), '--data', join(work, 'data'), '--artifacts', join(work, 'artifacts'), ...TURNOUT_FLAGS, ...extra]);
 /**
  * The yardstick starts the way Turnout does: plain JavaScript built beforehand (Turnout runs from
  * dist/cli), not TypeScript compiled at start-up, which would tilt every ratio toward Turnout.
@@ -44,8 +50,22 @@ await build({ entryPoints: ['bench/handwritten.ts'], outfile: YARDSTICK, bundle:
 const handRun = (site: string, smtp: number, users: number, c: number, kind = 'headless-shell', browsers?: number) =>
   timed(['node', YARDSTICK, site, String(smtp), String(users), String(c), kind, ...(browsers ? [String(browsers)] : [])]);
 
-function check(label: string, ok: boolean): void {
-  if (!ok) throw new Error(`${label}: not every person passed — the numbers would mean nothing`);
+/** Measurements taken again because someone failed in them (a run whose people did not all pass is not the same work). */
+const retried: string[] = [];
+
+/**
+ * Runs a measurement until every person passes in it, at most 3 times; each repeat is counted
+ * and named in the report, with what the runner said.
+ */
+async function allPassed<T extends { stdout: string; code: number | null }>(label: string, run: () => Promise<T>, passed: (t: T) => boolean): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const t = await run();
+    if (passed(t)) return t;
+    const said = t.stdout.trim().split('\n').slice(-3).join(' / ');
+    if (attempt === 3) throw new Error(`${label}: not every person passed in 3 tries — the numbers would mean nothing (last: ${said})`);
+    retried.push(`${label} (${said})`);
+    log(`${label}: not every person passed, measured again: ${said}`);
+  }
 }
 
 const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
@@ -63,8 +83,11 @@ async function overhead(site: string, smtp: number): Promise<string> {
       // Each side goes first in turn, so that drift in the machine hits all alike.
       const order = OVERHEAD_SIDES.map((_, i) => OVERHEAD_SIDES[(i + r) % OVERHEAD_SIDES.length]!);
       for (const which of order) {
-        const t = which === 'hand' ? await handRun(site, smtp, c, c) : await turnoutRun(site, smtp, c, c, which === 'like' ? ['--no-vitals'] : []);
-        check(`${which} c=${c}`, which === 'hand' ? JSON.parse(t.stdout.trim().split('\n').at(-1) ?? '{}').passed === c : t.code === 0);
+        const t = await allPassed(
+          `overhead: ${which === 'hand' ? 'hand-written' : which === 'like' ? 'Turnout --no-vitals' : 'Turnout'} at ${c}`,
+          () => (which === 'hand' ? handRun(site, smtp, c, c) : turnoutRun(site, smtp, c, c, which === 'like' ? ['--no-vitals'] : [])),
+          (t) => (which === 'hand' ? JSON.parse(t.stdout.trim().split('\n').at(-1) ?? '{}').passed === c : t.code === 0),
+        );
         m[which].wall.push(t.wallMs / 1000);
         m[which].cpu.push(t.cpuS);
       }
@@ -182,8 +205,7 @@ async function vitalsCost(site: string, smtp: number): Promise<string> {
   const off = { wall: [] as number[], cpu: [] as number[] };
   for (let r = 0; r < RUNS; r++) {
     for (const which of r % 2 ? ['off', 'on'] : ['on', 'off']) {
-      const t = await turnoutRun(site, smtp, c, c, which === 'off' ? ['--no-vitals'] : []);
-      check(`vitals ${which}`, t.code === 0);
+      const t = await allPassed(`vitals ${which} at ${c}`, () => turnoutRun(site, smtp, c, c, which === 'off' ? ['--no-vitals'] : []), (t) => t.code === 0);
       (which === 'on' ? on : off).wall.push(t.wallMs / 1000);
       (which === 'on' ? on : off).cpu.push(t.cpuS / c);
     }
@@ -205,7 +227,7 @@ const sides = (site: string, smtp: number): [Side, Side] => [
   { label: 'the hand-written flow', command: (users, c) => ['node', YARDSTICK, site, String(smtp), String(users), String(c)] },
   {
     label: 'Turnout',
-    command: (users, c) => ['node', 'bin/turnout.js', 'replay', 'scenarios/demo-enrollment.json', '--users', String(users), '--concurrency', String(c), '--base-url', site, '--smtp-port', String(smtp), '--data', join(work, 'data'), '--artifacts', join(work, 'artifacts')],
+    command: (users, c) => ['node', 'bin/turnout.js', 'replay', 'scenarios/demo-enrollment.json', '--users', String(users), '--concurrency', String(c), '--base-url', site, '--smtp-port', String(smtp), '--data', join(work, 'data'), '--artifacts', join(work, 'artifacts'), ...TURNOUT_FLAGS],
   },
 ];
 
@@ -214,45 +236,41 @@ async function main(): Promise<void> {
   const smtp = await freePort();
   const site = await startSite(smtp);
   const sections: string[] = [];
+  /** The verdicts each section added, by its index in `sections`. */
+  const sectionVerdicts: string[][] = [];
+  const add = (section: string, from: number): void => {
+    sections.push(section);
+    sectionVerdicts.push(verdicts.slice(from));
+  };
   try {
     if (PROFILE_ONLY) {
       process.stdout.write(`${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log)}\n`);
       return;
     }
-    if (wanted('overhead')) {
-      log('1/7 engine overhead');
+    /** Runs a section when it is wanted; its verdicts are those added while it ran. */
+    const section = async (key: string, heading: string, text: () => Promise<string>): Promise<void> => {
+      if (!wanted(key)) return;
+      log(heading);
+      const from = verdicts.length;
+      add(await text(), from);
+    };
+    await section('overhead', '1/7 engine overhead', async () => {
       // One warm-up of each, so the file cache is warm before anything is measured.
       await handRun(site.url, smtp, 1, 1);
       await turnoutRun(site.url, smtp, 1, 1);
       const steps = (JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')) as { steps: unknown[] }).steps.length;
-      sections.push(`## 1. Engine overhead: Turnout vs the same flow hand-written in Playwright\n\nThe ${steps}-step demo enrollment (email and sign-in included) against the demo site in its own process; both sides start from built JavaScript with \`node\`, with the same browsers (one headless-shell per core, at most one per person), flags and mail sink; Turnout also records which selector matched, watches the network, classifies, and keeps the run in SQLite. The goal is judged like for like, on Turnout with \`--no-vitals\` (the hand-written flow measures no Web Vitals; section 7 gives what they cost); Turnout as it ships is beside it. Wall time and CPU seconds of the whole command with its browsers (bash \`times\`); median (min–max) of ${RUNS} run(s), taken in turns, each side first in turn. Goal: Turnout ≤ ${GOALS.overhead} × hand-written, wall and CPU.\n\n${await overhead(site.url, smtp)}`);
-    }
-    if (wanted('capacity')) {
-      log('2/7 capacity');
-      sections.push(`## 2. Capacity\n\n${await capacity(site.url, smtp)}`);
-    }
-    if (wanted('replayer')) {
-      log("3/7 Chrome's replayer");
+      return `## 1. Engine overhead: Turnout vs the same flow hand-written in Playwright\n\nThe ${steps}-step demo enrollment (email and sign-in included) against the demo site in its own process; both sides start from built JavaScript with \`node\`, with the same browsers (one headless-shell per core, at most one per person), flags, mail sink and waits (Turnout with \`${TURNOUT_FLAGS.join(' ')}\`, Playwright's default); Turnout also records which selector matched, watches the network, classifies, and keeps the run in SQLite. The goal is judged like for like, on Turnout with \`--no-vitals\` (the hand-written flow measures no Web Vitals; section 7 gives what they cost); Turnout as it ships is beside it. Wall time and CPU seconds of the whole command with its browsers (bash \`times\`); median (min–max) of ${RUNS} run(s), taken in turns, each side first in turn. Goal: Turnout ≤ ${GOALS.overhead} × hand-written, wall and CPU.\n\n${await overhead(site.url, smtp)}`;
+    });
+    await section('capacity', '2/7 capacity', async () => `## 2. Capacity\n\n${await capacity(site.url, smtp)}`);
+    await section('replayer', "3/7 Chrome's replayer", async () => {
       const replayer = await chromeReplayer(RUNS);
       verdicts.push(...replayer.verdicts(GOALS.chromeReplayer));
-      sections.push(`## 3. Chrome's replayer (@puppeteer/replay) vs Turnout\n\n${replayer.text}`);
-    }
-    if (wanted('dashboard')) {
-      log('4/7 dashboard lag');
-      sections.push(`## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
-    }
-    if (wanted('sink')) {
-      log('5/7 SMTP sink');
-      sections.push(`## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
-    }
-    if (wanted('profile')) {
-      log('6/7 profile');
-      sections.push(`## 6. Where the time goes\n\n${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log)}`);
-    }
-    if (wanted('vitals')) {
-      log('7/7 Web Vitals cost');
-      sections.push(`## 7. The cost of measuring Web Vitals\n\n${await vitalsCost(site.url, smtp)}`);
-    }
+      return `## 3. Chrome's replayer (@puppeteer/replay) vs Turnout\n\n${replayer.text}`;
+    });
+    await section('dashboard', '4/7 dashboard lag', async () => `## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
+    await section('sink', '5/7 SMTP sink', async () => `## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
+    await section('profile', '6/7 profile', async () => `## 6. Where the time goes\n\n${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log)}`);
+    await section('vitals', '7/7 Web Vitals cost', async () => `## 7. The cost of measuring Web Vitals\n\n${await vitalsCost(site.url, smtp)}`);
   } finally {
     site.process.kill('SIGTERM');
   }
@@ -265,7 +283,7 @@ Reproduce: \`npm run bench\` (about 100 minutes on this machine), \`npm run benc
 ## Goals
 
 ${verdicts.map((v) => `- ${v}`).join('\n')}
-
+${retried.length ? `\nMeasured again because someone failed in the first try (${retried.length}): ${retried.join('; ')}.\n` : ''}
 ${sections.join('\n\n')}
 `;
   if (ONLY && !QUICK) {
@@ -276,7 +294,8 @@ ${sections.join('\n\n')}
     for (const section of sections) {
       const heading = /^## (\d+)\./.exec(section)![0];
       const [head, ...body] = section.split('\n\n');
-      const text = [head, stamp, ...body, ...(verdicts.length ? [`Verdict: ${verdicts.join(' ')}`] : [])].join('\n\n');
+      const own = sectionVerdicts[sections.indexOf(section)] ?? [];
+      const text = [head, stamp, ...body, ...(own.length ? [own.map((v) => `Verdict: ${v}`).join('\n')] : [])].join('\n\n');
       const at = merged.indexOf(`\n${heading}`);
       const end = at >= 0 ? merged.indexOf('\n## ', at + 1) : -1;
       if (at >= 0) merged = `${merged.slice(0, at)}\n${text}\n${end >= 0 ? merged.slice(end) : ''}`;
@@ -285,6 +304,19 @@ ${sections.join('\n\n')}
         merged = soakAt >= 0 ? `${merged.slice(0, soakAt)}\n${text}\n${merged.slice(soakAt)}` : `${merged.trimEnd()}\n\n${text}\n`;
       }
     }
+    // The goals at the top are those of the sections as they now stand, each from its own run.
+    const first = merged.indexOf('\n## 1.') >= 0 ? merged.indexOf('\n## 1.') : merged.search(/\n## \d+\./);
+    const goals = [...merged.matchAll(/^Verdict: (.*)$/gm)].map((m) => `- ${m[1]}`);
+    const header = `# Turnout benchmarks
+
+Produced section by section by \`npm run bench -- --only …\`, each section saying when and on what machine; every figure below comes from the run its section names. ${retried.length ? `Measured again in the latest run because someone failed in the first try (${retried.length}): ${retried.join('; ')}.` : ''}
+Reproduce: \`npm run bench\` (about 100 minutes on this machine), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only overhead,vitals\` (some sections, merged in place).
+
+## Goals
+
+${goals.join('\n')}
+`;
+    if (first >= 0) merged = `${header}${merged.slice(first)}`;
     writeFileSync('BENCHMARKS.md', merged);
     log('merged those sections into BENCHMARKS.md');
     return;

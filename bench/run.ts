@@ -307,6 +307,9 @@ ${sections.join('\n\n')}
     // The goals at the top are those of the sections as they now stand, each from its own run.
     const first = merged.indexOf('\n## 1.') >= 0 ? merged.indexOf('\n## 1.') : merged.search(/\n## \d+\./);
     const goals = [...merged.matchAll(/^Verdict: (.*)$/gm)].map((m) => `- ${m[1]}`);
+    // A section no run of this kind has replaced yet (no stamp) predates the fair yardstick: said so.
+    const unstamped = [...merged.matchAll(/^## (\d+)\. ([^\n]*)\n\n(?!_This section:)/gm)].map((m) => `section ${m[1]} (${m[2]})`);
+    if (unstamped.length) goals.push(`- Not yet measured with the fair yardstick: ${unstamped.join(', ')}; their figures are an earlier run's (the yardstick started through tsx, a 23-step demo, 3 runs a point) and judge nothing until \`npm run bench\` (or \`--only\` with those sections) measures them.`);
     const header = `# Turnout benchmarks
 
 Produced section by section by \`npm run bench -- --only …\`, each section saying when and on what machine; every figure below comes from the run its section names. ${retried.length ? `Measured again in the latest run because someone failed in the first try (${retried.length}): ${retried.join('; ')}.` : ''}

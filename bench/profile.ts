@@ -93,6 +93,9 @@ async function nodeCpu(side: Side, people: number): Promise<{ total: number; par
 }
 
 /** The profile section: protocol messages per person and the Node process's time by component. */
+/** CPU profiles taken of each side: the section gives each component's median. */
+const PROFILE_RUNS = 3;
+
 export async function profileSection(hand: Side, turnout: Side, people: number, log: (line: string) => void): Promise<string> {
   const counts: ProtocolCount[] = [];
   for (const side of [hand, turnout]) {
@@ -108,12 +111,25 @@ export async function profileSection(hand: Side, turnout: Side, people: number, 
   const rest = methods.slice(10);
   if (rest.length) rows.push(`| ${rest.length} other methods | ${rest.reduce((a, x) => a + x.h, 0).toFixed(1)} | ${rest.reduce((a, x) => a + x.t, 0).toFixed(1)} |`);
 
-  const cpu = [];
-  for (const side of [hand, turnout]) {
-    cpu.push(await nodeCpu(side, people));
-    log(`profile: CPU profile of ${side.label}`);
+  // Several profiles of each side, taken in turns: one run's split moves by more than the difference sought.
+  const runs: Awaited<ReturnType<typeof nodeCpu>>[][] = [[], []];
+  for (let r = 0; r < PROFILE_RUNS; r++) {
+    for (const i of r % 2 ? [1, 0] : [0, 1]) {
+      const side = i === 0 ? hand : turnout;
+      runs[i]!.push(await nodeCpu(side, people));
+      log(`profile: CPU profile ${r + 1}/${PROFILE_RUNS} of ${side.label}`);
+    }
   }
-  const [hc, tc] = cpu as [Awaited<ReturnType<typeof nodeCpu>>, Awaited<ReturnType<typeof nodeCpu>>];
+  const medianOf = (values: number[]): number => {
+    const v = [...values].sort((a, b) => a - b);
+    return v.length % 2 ? v[v.length >> 1]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  /** Each component's median over the runs, and the median total. */
+  const merge = (list: Awaited<ReturnType<typeof nodeCpu>>[]): { total: number; parts: Map<string, number> } => {
+    const names = new Set(list.flatMap((p) => [...p.parts.keys()]));
+    return { total: medianOf(list.map((p) => p.total)), parts: new Map([...names].map((n) => [n, medianOf(list.map((p) => p.parts.get(n) ?? 0))])) };
+  };
+  const [hc, tc] = [merge(runs[0]!), merge(runs[1]!)];
   const names = [...new Set([...hc.parts.keys(), ...tc.parts.keys()])].sort((a, b) => (tc.parts.get(b) ?? 0) - (tc.parts.get(a) ?? 0));
   const cpuRows = names.map((n) => `| ${n} | ${(hc.parts.get(n) ?? 0).toFixed(0)} ms | ${(tc.parts.get(n) ?? 0).toFixed(0)} ms |`);
   // Where Turnout's extra time is, from these two profiles: the components that differ most.
@@ -124,21 +140,21 @@ export async function profileSection(hand: Side, turnout: Side, people: number, 
     .slice(0, 4);
   const extraSent = sum(t) - sum(h);
 
-  return `${people} people at once, one run of each side (\`npm run bench -- --profile\` prints this section alone).
+  return `${people} people at once; the protocol log from one run of each side, the CPU split the median of ${PROFILE_RUNS} runs of each, taken in turns (\`npm run bench -- --profile\` prints this section alone).
 
 Chrome DevTools Protocol messages sent to Chromium, per person (\`DEBUG=pw:protocol\`):
 
-| method | hand-written | Turnout |
+| method | hand-written | ${turnout.label} |
 |---|---:|---:|
 ${rows.join('\n')}
 | **all** | **${sum(h).toFixed(1)}** (${(h.bytes / people / 1024).toFixed(0)} KB) | **${sum(t).toFixed(1)}** (${(t.bytes / people / 1024).toFixed(0)} KB) |
 
 Where the Node process's time went (\`node --cpu-prof\`, sampled; idle left out; the browsers are other processes and not in it):
 
-| component | hand-written | Turnout |
+| component | hand-written | ${turnout.label} |
 |---|---:|---:|
 ${cpuRows.join('\n')}
 | **all** | **${hc.total.toFixed(0)} ms** | **${tc.total.toFixed(0)} ms** |
 
-What Turnout adds, by these two runs: ${(tc.total - hc.total).toFixed(0)} ms more of the Node process for ${people} people (${((tc.total - hc.total) / people).toFixed(0)} ms a person), most of it in ${extra.map((x) => `${x.n} (+${x.d.toFixed(0)} ms)`).join(', ')}; ${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person. One run each: a difference under about 10 % of the total is within this machine's noise.`;
+What Turnout adds, by the medians of these runs: the Node process ${tc.total >= hc.total ? `${(tc.total - hc.total).toFixed(0)} ms more` : `${(hc.total - tc.total).toFixed(0)} ms less`} for ${people} people (${((tc.total - hc.total) / people).toFixed(0)} ms a person); the components that grew most: ${extra.map((x) => `${x.n} (+${x.d.toFixed(0)} ms)`).join(', ')}; ${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person. Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.`;
 }

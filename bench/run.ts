@@ -239,10 +239,6 @@ async function main(): Promise<void> {
   const sections: string[] = [];
   /** The verdicts each section added, by its index in `sections`. */
   const sectionVerdicts: string[][] = [];
-  const add = (section: string, from: number): void => {
-    sections.push(section);
-    sectionVerdicts.push(verdicts.slice(from));
-  };
   try {
     if (PROFILE_ONLY) {
       process.stdout.write(`${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log)}\n`);
@@ -253,7 +249,8 @@ async function main(): Promise<void> {
       if (!wanted(key)) return;
       log(heading);
       const from = verdicts.length;
-      add(await text(), from);
+      sections.push(await text());
+      sectionVerdicts.push(verdicts.slice(from));
     };
     await section('overhead', '1/7 engine overhead', async () => {
       // One warm-up of each, so the file cache is warm before anything is measured.

@@ -82,7 +82,14 @@ export async function findElement(
       // own world would make Playwright inject its selector engine (~300 KB) a second time into
       // every document. A candidate can throw while the page navigates: try the next.
       const n = await c.locator.count().catch(() => 0);
-      if (n > 0) return { locator: c.locator.first(), matched: c.text, index };
+      if (n === 0) continue;
+      // Each candidate is its own round trip: a page that wrote its form in between may now match
+      // an earlier one too, and Chrome's order picks the earliest. Ask those again before
+      // settling on a later one.
+      for (const [earlier, e] of candidates.slice(0, index).entries()) {
+        if ((await e.locator.count().catch(() => 0)) > 0) return { locator: e.locator.first(), matched: e.text, index: earlier };
+      }
+      return { locator: c.locator.first(), matched: c.text, index };
     }
     if (signal?.aborted) throw signal.reason;
     if (Date.now() >= deadline) {

@@ -4,7 +4,8 @@
 // component, from `node --cpu-prof`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { stat as statOf, timed, type Stat } from './measure.js';
 
 export interface Side {
   label: string;
@@ -28,22 +29,27 @@ function run(command: string[], env: NodeJS.ProcessEnv, stderrLimit = Infinity):
 interface ProtocolCount {
   messages: Map<string, number>;
   bytes: number;
+  /** Playwright API calls the process made (\`locator.fill\`, \`page.title\`…), by name: each captures a stack trace and most send a message. */
+  calls: Map<string, number>;
 }
 
 /** Every message the process sent to Chromium, by method. */
 async function protocolCounts(side: Side, people: number): Promise<ProtocolCount> {
-  const { code, stderr } = await run(side.command(people, people), { DEBUG: 'pw:protocol' });
+  const { code, stderr } = await run(side.command(people, people), { DEBUG: 'pw:protocol,pw:api' });
   if (code !== 0) throw new Error(`${side.label} (${people} people, protocol log): exit ${code}`);
   const messages = new Map<string, number>();
+  const calls = new Map<string, number>();
   let bytes = 0;
   for (const line of stderr.split('\n')) {
+    const call = /pw:api <= (\S+) (?:succeeded|failed)/.exec(line)?.[1];
+    if (call) calls.set(call, (calls.get(call) ?? 0) + 1);
     const at = line.indexOf('SEND ► ');
     if (at < 0) continue;
     const method = /"method":"([^"]+)"/.exec(line)?.[1] ?? '?';
     messages.set(method, (messages.get(method) ?? 0) + 1);
     bytes += line.length - at - 7;
   }
-  return { messages, bytes };
+  return { messages, bytes, calls };
 }
 
 interface CpuProfile {
@@ -92,11 +98,35 @@ async function nodeCpu(side: Side, people: number): Promise<{ total: number; par
   return { total, parts };
 }
 
+/**
+ * CPU seconds per person of the Node process alone and of its browsers (the whole command less
+ * the Node process), each side `runs` times in turns: where the extra CPU is spent.
+ */
+async function cpuSplit(sides: Side[], people: number, runs: number, log: (line: string) => void): Promise<{ node: number[]; browsers: number[] }[]> {
+  const dir = mkdtempSync(join('.turnout', 'bench-split-'));
+  const out = sides.map(() => ({ node: [] as number[], browsers: [] as number[] }));
+  for (let r = 0; r < runs; r++) {
+    for (const i of r % 2 ? [...sides.keys()].reverse() : [...sides.keys()]) {
+      const logFile = join(dir, `${i}-${r}.txt`);
+      const [node, ...rest] = sides[i]!.command(people, people);
+      const t = await timed([node!, '--require', resolve('bench/cpu-at-exit.cjs'), ...rest], { TURNOUT_BENCH_CPU_LOG: logFile });
+      if (t.code !== 0) throw new Error(`${sides[i]!.label} (${people} people, CPU split): exit ${t.code}`);
+      const own = Number(readFileSync(logFile, 'utf8').trim().split('\n')[0]);
+      out[i]!.node.push(own / people);
+      out[i]!.browsers.push((t.cpuS - own) / people);
+    }
+    log(`profile: CPU split ${r + 1}/${runs}`);
+  }
+  return out;
+}
+
 /** The profile section: protocol messages per person and the Node process's time by component. */
 /** CPU profiles taken of each side: the section gives each component's median. */
 const PROFILE_RUNS = 3;
 
-export async function profileSection(hand: Side, turnout: Side, people: number, log: (line: string) => void): Promise<string> {
+const signed = (n: number, digits = 0): string => `${n >= 0 ? '+' : ''}${n.toFixed(digits)}`;
+
+export async function profileSection(hand: Side, turnout: Side, people: number, log: (line: string) => void, splitRuns = 5): Promise<string> {
   const counts: ProtocolCount[] = [];
   for (const side of [hand, turnout]) {
     counts.push(await protocolCounts(side, people));
@@ -110,6 +140,15 @@ export async function profileSection(hand: Side, turnout: Side, people: number, 
   const rows = methods.slice(0, 10).map((x) => `| \`${x.m}\` | ${x.h.toFixed(1)} | ${x.t.toFixed(1)} |`);
   const rest = methods.slice(10);
   if (rest.length) rows.push(`| ${rest.length} other methods | ${rest.reduce((a, x) => a + x.h, 0).toFixed(1)} | ${rest.reduce((a, x) => a + x.t, 0).toFixed(1)} |`);
+  // The Playwright calls each side makes, largest difference first: what Turnout asks that the
+  // hand-written flow does not (or asks differently).
+  const apiNames = [...new Set([...h.calls.keys(), ...t.calls.keys()])]
+    .map((m) => ({ m, h: (h.calls.get(m) ?? 0) / people, t: (t.calls.get(m) ?? 0) / people }))
+    .sort((a, b) => Math.abs(b.t - b.h) - Math.abs(a.t - a.h) || b.t - a.t);
+  const callSum = (c: ProtocolCount): number => [...c.calls.values()].reduce((a, b) => a + b, 0) / people;
+  const callRows = apiNames.slice(0, 12).map((x) => `| \`${x.m}\` | ${x.h.toFixed(1)} | ${x.t.toFixed(1)} | ${signed(x.t - x.h, 1)} |`);
+  const callRest = apiNames.slice(12);
+  if (callRest.length) callRows.push(`| ${callRest.length} other calls | ${callRest.reduce((a, x) => a + x.h, 0).toFixed(1)} | ${callRest.reduce((a, x) => a + x.t, 0).toFixed(1)} | ${signed(callRest.reduce((a, x) => a + x.t - x.h, 0), 1)} |`);
 
   // Several profiles of each side, taken in turns: one run's split moves by more than the difference sought.
   const runs: Awaited<ReturnType<typeof nodeCpu>>[][] = [[], []];
@@ -139,6 +178,9 @@ export async function profileSection(hand: Side, turnout: Side, people: number, 
     .sort((a, b) => b.d - a.d)
     .slice(0, 4);
   const extraSent = sum(t) - sum(h);
+  const [hs, ts] = (await cpuSplit([hand, turnout], people, splitRuns, log)).map((x) => ({ node: statOf(x.node), browsers: statOf(x.browsers) })) as [{ node: Stat; browsers: Stat }, { node: Stat; browsers: Stat }];
+  const ms = (s: Stat): string => `${(s.median * 1000).toFixed(0)} ms (${(s.min * 1000).toFixed(0)}–${(s.max * 1000).toFixed(0)})`;
+  const more = (a: Stat, b: Stat): string => `${signed((b.median - a.median) * 1000)} ms (${(b.median / a.median).toFixed(3)}×)`;
 
   return `${people} people at once; the protocol log from one run of each side, the CPU split the median of ${PROFILE_RUNS} runs of each, taken in turns (\`npm run bench -- --profile\` prints this section alone).
 
@@ -148,6 +190,20 @@ Chrome DevTools Protocol messages sent to Chromium, per person (\`DEBUG=pw:proto
 |---|---:|---:|
 ${rows.join('\n')}
 | **all** | **${sum(h).toFixed(1)}** (${(h.bytes / people / 1024).toFixed(0)} KB) | **${sum(t).toFixed(1)}** (${(t.bytes / people / 1024).toFixed(0)} KB) |
+
+Playwright API calls per person (\`DEBUG=pw:api\`; each captures a stack trace, most send a protocol message), largest difference first:
+
+| call | hand-written | ${turnout.label} | difference |
+|---|---:|---:|---:|
+${callRows.join('\n')}
+| **all** | **${callSum(h).toFixed(1)}** | **${callSum(t).toFixed(1)}** | **${signed(callSum(t) - callSum(h), 1)}** |
+
+CPU seconds per person, the Node process (its own \`process.cpuUsage()\` at exit) and its browsers (the whole command's CPU less that), median (min–max) of ${splitRuns} run(s) a side, taken in turns:
+
+| | hand-written | ${turnout.label} | Turnout adds |
+|---|---:|---:|---:|
+| the Node process | ${ms(hs.node)} | ${ms(ts.node)} | ${more(hs.node, ts.node)} |
+| its browsers | ${ms(hs.browsers)} | ${ms(ts.browsers)} | ${more(hs.browsers, ts.browsers)} |
 
 Where the Node process's time went (\`node --cpu-prof\`, sampled; idle left out; the browsers are other processes and not in it):
 

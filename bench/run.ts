@@ -244,7 +244,7 @@ async function main(): Promise<void> {
   const sectionVerdicts: string[][] = [];
   try {
     if (PROFILE_ONLY) {
-      process.stdout.write(`${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log)}\n`);
+      process.stdout.write(`${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log, QUICK ? 1 : 5)}\n`);
       return;
     }
     /** Runs a section when it is wanted; its verdicts are those added while it ran. */
@@ -270,7 +270,7 @@ async function main(): Promise<void> {
     });
     await section('dashboard', '4/7 dashboard lag', async () => `## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
     await section('sink', '5/7 SMTP sink', async () => `## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
-    await section('profile', '6/7 profile', async () => `## 6. Where the time goes\n\n${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log)}`);
+    await section('profile', '6/7 profile', async () => `## 6. Where the time goes\n\n${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log, QUICK ? 1 : 5)}`);
     await section('vitals', '7/7 Web Vitals cost', async () => `## 7. The cost of measuring Web Vitals\n\n${await vitalsCost(site.url, smtp)}`);
   } finally {
     site.process.kill('SIGTERM');

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { FAULT_KINDS } from '../scenarios/demo-site/faults.js';
 import type { LiveRunSummary, RunInfo } from '../schema/index.js';
 import { freePort } from '../test/helpers/servers.js';
+import { heapGrowth, summarizeSnapshot, type HeapSummary } from './heap-snapshot.js';
 import { machine } from './measure.js';
 import { senTrend, type Trend } from './trend.js';
 
@@ -27,6 +28,10 @@ const FAULTS = 'email-never-sent=10,broken-link=10,identity-hangs=10,submit-500=
 const ARENAS_AT = process.argv.indexOf('--malloc-arenas');
 const ARENAS = ARENAS_AT >= 0 ? process.argv[ARENAS_AT + 1]! : '2';
 const log = (line: string): void => void process.stderr.write(`[soak] ${line}\n`);
+// `--heap-snapshots`: the server writes a V8 heap snapshot (a full GC first) when warm-up ends and
+// at the end; the section then gives its live heap at both and what grew. Each snapshot pauses
+// the server for a few seconds, so it is not the default.
+const SNAPSHOTS = process.argv.includes('--heap-snapshots');
 
 interface Sample {
   atS: number;
@@ -116,6 +121,21 @@ function judge(
   return { steady: ok, text };
 }
 
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+/** The live heap at each snapshot, and what grew between the first and the last. */
+function snapshotText(snapshots: readonly { atS: number; heap: HeapSummary }[]): string {
+  const [first, last] = [snapshots[0], snapshots.at(-1)];
+  if (!first || !last || first === last) return '';
+  const minutes = (last.atS - first.atS) / 60;
+  const grew = heapGrowth(first.heap, last.heap)
+    .map((g) => `${g.key} ${signed(g.bytes / 2 ** 20)} MB (${signed(g.count, 0)})`)
+    .join('; ');
+  return `
+Live heap after a full garbage collection (\`--heap-snapshots\`: V8 heap snapshots of the server): ${mb(first.heap.totalBytes)} at minute ${(first.atS / 60).toFixed(1)}, ${mb(last.heap.totalBytes)} at minute ${(last.atS / 60).toFixed(1)}: ${signed((last.heap.totalBytes - first.heap.totalBytes) / 2 ** 20 / minutes)} MB/min. Grew most: ${grew || 'nothing'}.
+`;
+}
+
 /**
  * `npm run soak -- --rejudge`: judges the Soak section already in BENCHMARKS.md again from its own
  * table (per-space figures are not in the table and are left out), replacing its verdict.
@@ -145,7 +165,9 @@ async function main(): Promise<void> {
   const env = { ...process.env };
   if (ARENAS === 'default') delete env.MALLOC_ARENA_MAX;
   else env.MALLOC_ARENA_MAX = ARENAS;
-  const server = spawn(process.execPath, ['bin/turnout.js', 'serve', '--port', String(port), '--smtp-port', String(smtpPort), '--data', data], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  const heapDir = join(data, 'heap');
+  const nodeFlags = SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [];
+  const server = spawn(process.execPath, [...nodeFlags, 'bin/turnout.js', 'serve', '--port', String(port), '--smtp-port', String(smtpPort), '--data', data], { stdio: ['ignore', 'ignore', 'inherit'], env });
   children.push(server);
   const api = `http://127.0.0.1:${port}`;
   const siteUrl = `http://127.0.0.1:${sitePort}`;
@@ -154,6 +176,23 @@ async function main(): Promise<void> {
   let leftovers = 0;
   let wrong = 0;
   let people = 0;
+  const snapshots: { atS: number; heap: HeapSummary }[] = [];
+  /** Asks the server for a heap snapshot and waits until it is written whole. */
+  const snapshot = async (atS: number): Promise<void> => {
+    const before = new Set(existsSync(heapDir) ? readdirSync(heapDir) : []);
+    process.kill(server.pid!, 'SIGUSR2');
+    for (let i = 0; i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const file = existsSync(heapDir) ? readdirSync(heapDir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot')) : undefined;
+      // V8 writes the snapshot on the server's main thread: once /api/health answers, it is done.
+      if (file && (await fetch(`${api}/api/health`).then((r) => r.ok, () => false))) {
+        snapshots.push({ atS, heap: summarizeSnapshot(join(heapDir, file)) });
+        log(`heap snapshot at minute ${(atS / 60).toFixed(1)}: ${(snapshots.at(-1)!.heap.totalBytes / 2 ** 20).toFixed(1)} MB live`);
+        return;
+      }
+    }
+    throw new Error('the server wrote no heap snapshot within 5 minutes');
+  };
   try {
     await waitForUrl(`${api}/api/health`);
     await waitForUrl(`${siteUrl}/`);
@@ -217,6 +256,7 @@ async function main(): Promise<void> {
           await new Promise((r) => setTimeout(r, 500));
         }
         leftovers += left;
+        if (SNAPSHOTS && snapshots.length === 0 && Date.now() - t0 >= WARM_UP_MS) await snapshot(Math.round((Date.now() - t0) / 1000));
         runLines.push(`${runLines.length + 1}: ${summary.users.passed}/${summary.users.total} passed, ${off} attribution(s) off, ${left} Chromium process(es) left after`);
         log(runLines.at(-1)!);
       }
@@ -224,6 +264,7 @@ async function main(): Promise<void> {
       clearInterval(sampler);
     }
     await sample();
+    if (SNAPSHOTS) await snapshot(Math.round((Date.now() - t0) / 1000));
   } finally {
     for (const c of children) c.kill('SIGTERM');
   }
@@ -241,7 +282,7 @@ Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-${judged.text}`;
+${judged.text}${snapshotText(snapshots)}`;
   const doc = readFileSync('BENCHMARKS.md', 'utf8');
   const at = doc.indexOf('## Soak');
   writeFileSync('BENCHMARKS.md', `${at >= 0 ? doc.slice(0, at).trimEnd() : doc.trimEnd()}\n\n${section}`);

@@ -208,18 +208,38 @@ async function selectValue(_s: PersonSession, element: Locator, value: string, t
 }
 
 /**
+ * How each `change` step's element took its value when it was not a text field, as the last
+ * person found: the next people set it that way at once instead of being refused by a fill first.
+ */
+const settledAs = new WeakMap<Step, (typeof NOT_FILLABLE)[number]['change']>();
+
+/**
  * A `change` step: most elements are text fields, so fill first; Playwright refuses at once,
  * naming the element's kind, when it is a select, a checkbox or radio, or a file input, and the
- * value is then set the way that kind takes it. One call in the usual case, no guess beforehand.
+ * value is then set the way that kind takes it (and remembered for the step). One call in the
+ * usual case, no guess beforehand. An element whose kind changed since (any refusal that is not
+ * a timeout) is found out again the same way.
  */
-async function changeValue(s: PersonSession, element: Locator, value: string, timeoutMs: number): Promise<void> {
+async function changeValue(s: PersonSession, step: Step, element: Locator, value: string, timeoutMs: number): Promise<void> {
   const started = Date.now();
+  const remaining = (): number => Math.max(1, timeoutMs - (Date.now() - started));
+  const known = settledAs.get(step);
+  if (known) {
+    try {
+      await known(s, element, value, timeoutMs);
+      return;
+    } catch (error) {
+      if (isTimeout(error)) throw error;
+      settledAs.delete(step);
+    }
+  }
   try {
-    await element.fill(value, { timeout: timeoutMs });
+    await element.fill(value, { timeout: remaining() });
   } catch (error) {
     const other = NOT_FILLABLE.find((k) => k.error.test((error as Error).message));
     if (!other) throw error;
-    await other.change(s, element, value, Math.max(1, timeoutMs - (Date.now() - started)));
+    settledAs.set(step, other.change);
+    await other.change(s, element, value, remaining());
   }
 }
 
@@ -290,7 +310,7 @@ export async function runStep(s: PersonSession, step: Step, timeoutMs: number): 
     case 'hover':
       return onElement(s, step, timeoutMs, (el, t) => el.hover({ timeout: t }));
     case 'change':
-      return onElement(s, step, timeoutMs, (el, t) => changeValue(s, el, expand(step.value, s.scope), t));
+      return onElement(s, step, timeoutMs, (el, t) => changeValue(s, step, el, expand(step.value, s.scope), t));
     case 'keyDown':
     case 'keyUp': {
       const page = await pageFor(s, step, timeoutMs);

@@ -124,7 +124,32 @@ async function cpuSplit(sides: Side[], people: number, runs: number, log: (line:
 /** CPU profiles taken of each side: the section gives each component's median. */
 const PROFILE_RUNS = 3;
 
+/** What Turnout asks Playwright for that a hand-written flow need not, and why (for the findings). */
+const WHY: Record<string, string> = {
+  'page.title': "the title of each page a step lands on, checked against the recording (a form re-rendered with an error at the same address is told from the next page by it)",
+  'locator.count': 'which selector candidate matched, asked where a step waits for an element or clicks without a navigation to wait for (the summary records it; drift is built on it)',
+  'page.waitForLoadState': "the load event after each navigation a step waits for, as Chrome's replayer does (the hand-written flow waits with page.waitForURL instead)",
+  'locator.fill': 'a value set on a field the recording names by its change event',
+  'locator.click': 'a click as recorded (the hand-written flow may use check() or press())',
+};
+
 const signed = (n: number, digits = 0): string => `${n >= 0 ? '+' : ''}${n.toFixed(digits)}`;
+
+/** Which of the two processes holds the extra CPU. */
+function splitText(h: { node: Stat; browsers: Stat }, t: { node: Stat; browsers: Stat }): string {
+  const [node, browsers] = [(t.node.median - h.node.median) * 1000, (t.browsers.median - h.browsers.median) * 1000];
+  const total = node + browsers;
+  if (total <= 0) return `Measured per person, Turnout uses no more CPU than the hand-written flow (${signed(node)} ms in Node, ${signed(browsers)} ms in the browsers).`;
+  return `Of the extra CPU per person (${signed(total)} ms), ${signed(node)} ms is in the Node process (Playwright's client and Turnout) and ${signed(browsers)} ms in the browsers.`;
+}
+
+/** The Playwright calls Turnout makes more of, with what each is for. */
+function whyText(calls: readonly { m: string; h: number; t: number }[]): string {
+  const more = calls.filter((c) => c.t - c.h >= 0.5).slice(0, 5);
+  if (!more.length) return '';
+  const total = calls.reduce((a, c) => a + c.t - c.h, 0);
+  return `Turnout makes ${signed(total, 1)} Playwright calls a person in all; more of: ${more.map((c) => `\`${c.m}\` ${signed(c.t - c.h, 1)}${WHY[c.m] ? ` (${WHY[c.m]})` : ''}`).join('; ')}.`;
+}
 
 export async function profileSection(hand: Side, turnout: Side, people: number, log: (line: string) => void, splitRuns = 5): Promise<string> {
   const counts: ProtocolCount[] = [];
@@ -212,5 +237,5 @@ Where the Node process's time went (\`node --cpu-prof\`, sampled; idle left out;
 ${cpuRows.join('\n')}
 | **all** | **${hc.total.toFixed(0)} ms** | **${tc.total.toFixed(0)} ms** |
 
-What Turnout adds, by the medians of these runs: the Node process ${tc.total >= hc.total ? `${(tc.total - hc.total).toFixed(0)} ms more` : `${(hc.total - tc.total).toFixed(0)} ms less`} for ${people} people (${((tc.total - hc.total) / people).toFixed(0)} ms a person); the components that grew most: ${extra.map((x) => `${x.n} (+${x.d.toFixed(0)} ms)`).join(', ')}; ${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person. Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.`;
+What Turnout adds, by the medians of these runs: the Node process ${tc.total >= hc.total ? `${(tc.total - hc.total).toFixed(0)} ms more` : `${(hc.total - tc.total).toFixed(0)} ms less`} for ${people} people (${((tc.total - hc.total) / people).toFixed(0)} ms a person); the components that grew most: ${extra.map((x) => `${x.n} (+${x.d.toFixed(0)} ms)`).join(', ')}; ${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person. ${splitText(hs, ts)} ${whyText(apiNames)} Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.`;
 }

@@ -4,7 +4,7 @@
 // sizes are sampled every 30 s. Each run is checked person by person against the demo site's
 // own record. Writes the "Soak" section of BENCHMARKS.md (table, SVG chart, verdict).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FAULT_KINDS } from '../scenarios/demo-site/faults.js';
 import type { LiveRunSummary, RunInfo } from '../schema/index.js';
@@ -166,6 +166,8 @@ async function main(): Promise<void> {
   if (ARENAS === 'default') delete env.MALLOC_ARENA_MAX;
   else env.MALLOC_ARENA_MAX = ARENAS;
   const heapDir = join(data, 'heap');
+  // Node writes snapshots there but does not make the folder: without it, the server dies on the signal.
+  if (SNAPSHOTS) mkdirSync(heapDir);
   const nodeFlags = SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [];
   const server = spawn(process.execPath, [...nodeFlags, 'bin/turnout.js', 'serve', '--port', String(port), '--smtp-port', String(smtpPort), '--data', data], { stdio: ['ignore', 'ignore', 'inherit'], env });
   children.push(server);
@@ -183,6 +185,7 @@ async function main(): Promise<void> {
     process.kill(server.pid!, 'SIGUSR2');
     for (let i = 0; i < 600; i++) {
       await new Promise((r) => setTimeout(r, 500));
+      if (server.exitCode !== null || server.signalCode !== null) throw new Error('the server exited while writing a heap snapshot');
       const file = existsSync(heapDir) ? readdirSync(heapDir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot')) : undefined;
       // V8 writes the snapshot on the server's main thread: once /api/health answers, it is done.
       if (file && (await fetch(`${api}/api/health`).then((r) => r.ok, () => false))) {

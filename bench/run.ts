@@ -11,7 +11,7 @@ import { freePort } from '../test/helpers/servers.js';
 
 const QUICK = process.argv.includes('--quick');
 const PROFILE_ONLY = process.argv.includes('--profile');
-/** `--only overhead,capacity,replayer,dashboard,sink,profile,vitals`: some sections, merged into BENCHMARKS.md in place. */
+/** `--only overhead,capacity,replayer,dashboard,sink,profile,vitals,configurations`: some sections, merged into BENCHMARKS.md in place. */
 const ONLY = (() => {
   const at = process.argv.indexOf('--only');
   return at >= 0 ? new Set((process.argv[at + 1] ?? '').split(',')) : null;
@@ -140,15 +140,15 @@ async function capacityPoints(runs: (() => Promise<CapacityRun>)[], concurrency:
   return runs.map((_, i) => ({ flows: stat(flows[i]!), pss: stat(pss[i]!), cpuPerFlow: stat(cpu[i]!) }));
 }
 
-async function capacity(site: string, smtp: number): Promise<string> {
-  const levels = QUICK ? [1, 4] : [1, 10, 25, 50, 100];
+/** The two sides of a capacity measurement, for a crowd of `users`, `c` at once. */
+function crowd(site: string, smtp: number) {
   // Twice the crowd in all, so that most people start when others finish (a steady state), but
   // at most 100: the last point is about where the knee is, not a second half-hour.
   const peopleAt = (c: number): number => Math.min(100, Math.max(2, c * 2));
   const passedOf = (t: { stdout: string; code: number | null }, users: number, hand: boolean): number =>
     hand ? Number(JSON.parse(t.stdout.trim().split('\n').at(-1) ?? '{}').passed ?? 0) : Number(/(\d+) people: (\d+) passed/.exec(t.stdout)?.[2] ?? (t.code === 0 ? users : 0));
   // Like for like, as in section 1: the hand-written flow measures no Web Vitals, so the judged
-  // Turnout side runs without them; the configurations below show Turnout as it ships too.
+  // Turnout side runs without them; section 8 shows Turnout as it ships too.
   const ours = (users: number, c: number, extra: string[] = ['--no-vitals']) => async (): Promise<CapacityRun> => {
     const t = await turnoutRun(site, smtp, users, c, extra);
     return { passed: passedOf(t, users, false), wallMs: t.wallMs, cpuS: t.cpuS };
@@ -157,6 +157,12 @@ async function capacity(site: string, smtp: number): Promise<string> {
     const t = await handRun(site, smtp, users, c, kind);
     return { passed: passedOf(t, users, true), wallMs: t.wallMs, cpuS: t.cpuS };
   };
+  return { ours, theirs, peopleAt };
+}
+
+async function capacity(site: string, smtp: number): Promise<string> {
+  const levels = QUICK ? [1, 4] : [1, 10, 25, 50, 100];
+  const { ours, theirs, peopleAt } = crowd(site, smtp);
   const rows: string[] = [];
   const points: { c: number; ratio: number; raw: number }[] = [];
   for (const c of levels) {
@@ -173,6 +179,18 @@ async function capacity(site: string, smtp: number): Promise<string> {
   const judged = points.filter((p) => p.c >= 10 || QUICK);
   const worst = judged.reduce((a, b) => (b.ratio < a.ratio ? b : a));
   verdicts.push(`Capacity at the knee (${knee.c} at once): ${knee.ratio.toFixed(2)}× of plain Playwright; worst at ≥ 10 at once: ${worst.ratio.toFixed(2)}× at ${worst.c} (goal ≥ ${GOALS.capacity}× at every point): ${verdict(worst.ratio >= GOALS.capacity)}.`);
+  return `Turnout with \`--no-vitals\` against the hand-written flow, like for like (section 7 gives what Web Vitals cost; section 8 compares Turnout as it ships and other browser set-ups). Completed enrollments per minute, CPU seconds (runner and browsers) per completed enrollment, and Chromium memory (PSS, peak ÷ people running) by concurrency; ${CAPACITY_RUNS} run(s) per point, median (min–max), taken in turns, the order alternating; ${levels.map(peopleAt).join('/')} people in all.
+
+| concurrent people | Turnout \`--no-vitals\` flows/min | plain Playwright flows/min | ratio (goal ≥ ${GOALS.capacity}× from 10) | Turnout CPU/flow | plain CPU/flow | Turnout PSS/person | plain PSS/person |
+|---:|---:|---:|---:|---:|---:|---:|---:|
+${rows.join('\n')}
+
+The knee (plain Playwright's throughput grows less than 10 % with the next step): **${knee.c} at once, ${knee.ratio.toFixed(2)}×**. Worst ratio at 10 or more at once: **${worst.ratio.toFixed(2)}× at ${worst.c}**.`;
+}
+
+/** Browser set-ups and Turnout as it ships, where throughput has levelled off: not a goal, fewer runs. */
+async function configurations(site: string, smtp: number): Promise<string> {
+  const { ours, theirs, peopleAt } = crowd(site, smtp);
   // The configurations compared where throughput has levelled off (past the knee on 2 cores).
   const c = QUICK ? 1 : 25;
   const users = peopleAt(c);
@@ -185,16 +203,7 @@ async function capacity(site: string, smtp: number): Promise<string> {
   ];
   const measured = await capacityPoints(variants.map(([, run]) => run), c, VARIANT_RUNS);
   const variantRows = variants.map(([label], i) => `| ${label} | ${fmt(measured[i]!.flows, '', 0)} | ${fmt(measured[i]!.cpuPerFlow, ' s', 2)} | ${fmt(measured[i]!.pss, ' MB', 0)} |`);
-  log('variants');
-  return `Turnout with \`--no-vitals\` against the hand-written flow, like for like (section 7 gives what Web Vitals cost; the configurations below include Turnout as it ships). Completed enrollments per minute, CPU seconds (runner and browsers) per completed enrollment, and Chromium memory (PSS, peak ÷ people running) by concurrency; ${CAPACITY_RUNS} run(s) per point, median (min–max), taken in turns, the order alternating; ${levels.map(peopleAt).join('/')} people in all.
-
-| concurrent people | Turnout \`--no-vitals\` flows/min | plain Playwright flows/min | ratio (goal ≥ ${GOALS.capacity}× from 10) | Turnout CPU/flow | plain CPU/flow | Turnout PSS/person | plain PSS/person |
-|---:|---:|---:|---:|---:|---:|---:|---:|
-${rows.join('\n')}
-
-The knee (plain Playwright's throughput grows less than 10 % with the next step): **${knee.c} at once, ${knee.ratio.toFixed(2)}×**. Worst ratio at 10 or more at once: **${worst.ratio.toFixed(2)}× at ${worst.c}**.
-
-At ${c} concurrent people (${users} in all), ${VARIANT_RUNS} run(s) of each, taken in turns:
+  return `At ${c} concurrent people (${users} in all), ${VARIANT_RUNS} run(s) of each, taken in turns, the order alternating; flows per minute, CPU seconds (runner and browsers) per completed enrollment, Chromium PSS per person running, median (min–max).
 
 | configuration | flows/min | CPU/flow | PSS/person |
 |---|---:|---:|---:|
@@ -235,6 +244,48 @@ const sides = (site: string, smtp: number): [Side, Side] => [
   },
 ];
 
+/**
+ * A partial run (\`--only\`) writes each section into BENCHMARKS.md as soon as it is measured, so
+ * a run cut short keeps what it finished. Each replaces its own section (saying when it was
+ * taken) and leaves the others as they were; the goals at the top are rebuilt from all of them.
+ */
+function mergeSections(sections: readonly string[], sectionVerdicts: readonly string[][]): void {
+  // A partial run replaces its own sections of BENCHMARKS.md (each saying when it was taken)
+  // and leaves the others as they were.
+  let merged = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
+  const stamp = `_This section: \`npm run bench -- --only ${[...(ONLY ?? [])].join(',')}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()})._`;
+  for (const section of sections) {
+    const heading = /^## (\d+)\./.exec(section)![0];
+    const [head, ...body] = section.split('\n\n');
+    const own = sectionVerdicts[sections.indexOf(section)] ?? [];
+    const text = [head, stamp, ...body, ...(own.length ? [own.map((v) => `Verdict: ${v}`).join('\n')] : [])].join('\n\n');
+    const at = merged.indexOf(`\n${heading}`);
+    const end = at >= 0 ? merged.indexOf('\n## ', at + 1) : -1;
+    if (at >= 0) merged = `${merged.slice(0, at)}\n${text}\n${end >= 0 ? merged.slice(end) : ''}`;
+    else {
+      const soakAt = merged.indexOf('\n## Soak');
+      merged = soakAt >= 0 ? `${merged.slice(0, soakAt)}\n${text}\n${merged.slice(soakAt)}` : `${merged.trimEnd()}\n\n${text}\n`;
+    }
+  }
+  // The goals at the top are those of the sections as they now stand, each from its own run.
+  const first = merged.indexOf('\n## 1.') >= 0 ? merged.indexOf('\n## 1.') : merged.search(/\n## \d+\./);
+  const goals = [...merged.matchAll(/^Verdict: (.*)$/gm)].map((m) => `- ${m[1]}`);
+  // A section no run of this kind has replaced yet (no stamp) predates the fair yardstick: said so.
+  const unstamped = [...merged.matchAll(/^## (\d+)\. ([^\n]*)\n\n(?!_This section:)/gm)].map((m) => `section ${m[1]} (${m[2]})`);
+  if (unstamped.length) goals.push(`- Not yet measured with the fair yardstick: ${unstamped.join(', ')}; their figures are an earlier run's (the yardstick started through tsx, a 23-step demo, 3 runs a point) and judge nothing until \`npm run bench\` (or \`--only\` with those sections) measures them.`);
+  const header = `# Turnout benchmarks
+
+Produced section by section by \`npm run bench -- --only …\`, each section saying when and on what machine; every figure below comes from the run its section names. ${retried.length ? `Measured again in the latest run because someone failed in the first try (${retried.length}): ${retried.join('; ')}.` : ''}
+Reproduce: \`npm run bench\` (about 3 hours on this machine, capacity alone about 100 minutes), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only overhead,vitals\` (some sections, merged in place).
+
+## Goals
+
+${goals.join('\n')}
+`;
+  if (first >= 0) merged = `${header}${merged.slice(first)}`;
+  writeFileSync('BENCHMARKS.md', merged);
+}
+
 async function main(): Promise<void> {
   mkdirSync(resolve('.turnout'), { recursive: true });
   const smtp = await freePort();
@@ -254,24 +305,26 @@ async function main(): Promise<void> {
       const from = verdicts.length;
       sections.push(await text());
       sectionVerdicts.push(verdicts.slice(from));
+      if (ONLY && !QUICK) mergeSections(sections.slice(-1), sectionVerdicts.slice(-1));
     };
-    await section('overhead', '1/7 engine overhead', async () => {
+    await section('overhead', '1/8 engine overhead', async () => {
       // One warm-up of each, so the file cache is warm before anything is measured.
       await handRun(site.url, smtp, 1, 1);
       await turnoutRun(site.url, smtp, 1, 1);
       const steps = (JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')) as { steps: unknown[] }).steps.length;
       return `## 1. Engine overhead: Turnout vs the same flow hand-written in Playwright\n\nThe ${steps}-step demo enrollment (email and sign-in included) against the demo site in its own process; both sides start from built JavaScript with \`node\`, with the same browsers (one headless-shell per core, at most one per person), flags, mail sink and waits (Turnout with \`${TURNOUT_FLAGS.join(' ')}\`, Playwright's default); Turnout also records which selector matched, watches the network, classifies, and keeps the run in SQLite. The goal is judged like for like, on Turnout with \`--no-vitals\` (the hand-written flow measures no Web Vitals; section 7 gives what they cost); Turnout as it ships is beside it. Wall time and CPU seconds of the whole command with its browsers (bash \`times\`); median (min–max) of ${RUNS} run(s), taken in turns, each side first in turn. Goal: Turnout ≤ ${GOALS.overhead} × hand-written, wall and CPU. Where Turnout's extra time goes, and what for: section 6.\n\n${await overhead(site.url, smtp)}`;
     });
-    await section('capacity', '2/7 capacity', async () => `## 2. Capacity\n\n${await capacity(site.url, smtp)}`);
+    await section('capacity', '2/8 capacity', async () => `## 2. Capacity\n\n${await capacity(site.url, smtp)}`);
     await section('replayer', "3/7 Chrome's replayer", async () => {
       const replayer = await chromeReplayer(RUNS);
       verdicts.push(...replayer.verdicts(GOALS.chromeReplayer));
       return `## 3. Chrome's replayer (@puppeteer/replay) vs Turnout\n\n${replayer.text}`;
     });
-    await section('dashboard', '4/7 dashboard lag', async () => `## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
-    await section('sink', '5/7 SMTP sink', async () => `## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
-    await section('profile', '6/7 profile', async () => `## 6. Where the time goes\n\n${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log, QUICK ? 1 : 5)}`);
-    await section('vitals', '7/7 Web Vitals cost', async () => `## 7. The cost of measuring Web Vitals\n\n${await vitalsCost(site.url, smtp)}`);
+    await section('dashboard', '4/8 dashboard lag', async () => `## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
+    await section('sink', '5/8 SMTP sink', async () => `## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
+    await section('profile', '6/8 profile', async () => `## 6. Where the time goes\n\n${await profileSection(...sides(site.url, smtp), QUICK ? 2 : 10, log, QUICK ? 1 : 5)}`);
+    await section('vitals', '7/8 Web Vitals cost', async () => `## 7. The cost of measuring Web Vitals\n\n${await vitalsCost(site.url, smtp)}`);
+    await section('configurations', '8/8 browser configurations', async () => `## 8. Browser configurations\n\n${await configurations(site.url, smtp)}`);
   } finally {
     site.process.kill('SIGTERM');
   }
@@ -279,7 +332,7 @@ async function main(): Promise<void> {
 
 Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''}${ONLY ? ` -- --only ${[...ONLY].join(',')} (those sections alone)` : ''} on ${new Date().toISOString().slice(0, 10)}; every figure below comes from that run.
 Machine: ${machine()}. Browsers: Debian's chromium-headless-shell unless said otherwise.
-Reproduce: \`npm run bench\` (about 100 minutes on this machine), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only vitals\` (some sections, merged in place).
+Reproduce: \`npm run bench\` (about 3 hours on this machine, capacity alone about 100 minutes), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only vitals\` (some sections, merged in place).
 
 ## Goals
 
@@ -288,40 +341,6 @@ ${retried.length ? `\nMeasured again because someone failed in the first try (${
 ${sections.join('\n\n')}
 `;
   if (ONLY && !QUICK) {
-    // A partial run replaces its own sections of BENCHMARKS.md (each saying when it was taken)
-    // and leaves the others as they were.
-    let merged = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : doc;
-    const stamp = `_This section: \`npm run bench -- --only ${[...ONLY].join(',')}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()})._`;
-    for (const section of sections) {
-      const heading = /^## (\d+)\./.exec(section)![0];
-      const [head, ...body] = section.split('\n\n');
-      const own = sectionVerdicts[sections.indexOf(section)] ?? [];
-      const text = [head, stamp, ...body, ...(own.length ? [own.map((v) => `Verdict: ${v}`).join('\n')] : [])].join('\n\n');
-      const at = merged.indexOf(`\n${heading}`);
-      const end = at >= 0 ? merged.indexOf('\n## ', at + 1) : -1;
-      if (at >= 0) merged = `${merged.slice(0, at)}\n${text}\n${end >= 0 ? merged.slice(end) : ''}`;
-      else {
-        const soakAt = merged.indexOf('\n## Soak');
-        merged = soakAt >= 0 ? `${merged.slice(0, soakAt)}\n${text}\n${merged.slice(soakAt)}` : `${merged.trimEnd()}\n\n${text}\n`;
-      }
-    }
-    // The goals at the top are those of the sections as they now stand, each from its own run.
-    const first = merged.indexOf('\n## 1.') >= 0 ? merged.indexOf('\n## 1.') : merged.search(/\n## \d+\./);
-    const goals = [...merged.matchAll(/^Verdict: (.*)$/gm)].map((m) => `- ${m[1]}`);
-    // A section no run of this kind has replaced yet (no stamp) predates the fair yardstick: said so.
-    const unstamped = [...merged.matchAll(/^## (\d+)\. ([^\n]*)\n\n(?!_This section:)/gm)].map((m) => `section ${m[1]} (${m[2]})`);
-    if (unstamped.length) goals.push(`- Not yet measured with the fair yardstick: ${unstamped.join(', ')}; their figures are an earlier run's (the yardstick started through tsx, a 23-step demo, 3 runs a point) and judge nothing until \`npm run bench\` (or \`--only\` with those sections) measures them.`);
-    const header = `# Turnout benchmarks
-
-Produced section by section by \`npm run bench -- --only …\`, each section saying when and on what machine; every figure below comes from the run its section names. ${retried.length ? `Measured again in the latest run because someone failed in the first try (${retried.length}): ${retried.join('; ')}.` : ''}
-Reproduce: \`npm run bench\` (about 100 minutes on this machine), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only overhead,vitals\` (some sections, merged in place).
-
-## Goals
-
-${goals.join('\n')}
-`;
-    if (first >= 0) merged = `${header}${merged.slice(first)}`;
-    writeFileSync('BENCHMARKS.md', merged);
     log('merged those sections into BENCHMARKS.md');
     return;
   }

@@ -2,14 +2,13 @@
 // step whose element was a select for the last person is set as a select at once. When the site
 // serves another kind of element to the next person (an A/B test, a redesign mid-run), that person
 // still gets their value in: the site's own record of what each visitor sent is the truth here.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../schema/index.js';
 import { replay } from '../../server/src/engine/replay.js';
-import { MailSink } from '../../server/src/mail/sink.js';
+import type { MailSink } from '../../server/src/mail/sink.js';
+import { serveHandler, startedSink, type Served } from '../helpers/servers.js';
 
-let server: Server;
+let site: Served;
 let url: string;
 let sink: MailSink;
 let visitors = 0;
@@ -17,7 +16,7 @@ let visitors = 0;
 const sent = new Map<number, { state: string | null; agree: string | null }>();
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  site = await serveHandler((req, res) => {
     res.setHeader('content-type', 'text/html');
     const asked = new URL(req.url ?? '/', 'http://x');
     if (asked.pathname === '/got') {
@@ -32,15 +31,13 @@ beforeAll(async () => {
         : '<label>State <select name="state"><option value="">Choose…</option><option value="TX">Texas</option><option value="OH">Ohio</option></select></label>';
     res.end(`<title>Coverage</title><form action="/got"><input type="hidden" name="visitor" value="${visitor}">${state}<label><input type="checkbox" name="agree" value="yes"> I agree</label><button>Send</button></form>`);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  sink = new MailSink({ port: 0 });
-  await sink.start();
+  url = site.url;
+  sink = await startedSink();
 });
 
 afterAll(async () => {
   await sink?.stop();
-  await new Promise((r) => server?.close(r));
+  await site?.close();
 });
 
 describe('a change step', () => {

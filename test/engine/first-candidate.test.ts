@@ -3,14 +3,13 @@
 // found it stale: the element used and the candidate reported must still be the ones Chrome's
 // order gives (the first candidate that matches), person by person, and a click is never sent
 // twice, even when the page takes longer to answer than the first candidate is given.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../schema/index.js';
 import { replay } from '../../server/src/engine/replay.js';
-import { MailSink } from '../../server/src/mail/sink.js';
+import type { MailSink } from '../../server/src/mail/sink.js';
+import { serveHandler, startedSink, type Served } from '../helpers/servers.js';
 
-let server: Server;
+let site: Served;
 let url: string;
 let sink: MailSink;
 let served = 0;
@@ -31,7 +30,7 @@ const formOf = (req: import('node:http').IncomingMessage): Promise<URLSearchPara
   });
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  site = await serveHandler((req, res) => {
     res.setHeader('content-type', 'text/html');
     const asked = new URL(req.url ?? '/', 'http://x');
     if (asked.pathname === '/pick') {
@@ -72,15 +71,13 @@ beforeAll(async () => {
     const late = visitor % 4 === 1 && visitor > 1;
     res.end(`<title>Start</title><form action="/done"><input type="hidden" name="visitor" value="${visitor}">${late ? '' : field}<button>Send</button></form>${late ? `<script>setTimeout(() => document.querySelector('form').insertAdjacentHTML('afterbegin', ${JSON.stringify(field)}), 1000)</script>` : ''}`);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  sink = new MailSink({ port: 0 });
-  await sink.start();
+  url = site.url;
+  sink = await startedSink();
 });
 
 afterAll(async () => {
   await sink?.stop();
-  await new Promise((r) => server?.close(r));
+  await site?.close();
 });
 
 describe('the first selector candidate', () => {

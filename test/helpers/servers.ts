@@ -1,9 +1,11 @@
 // Small real servers for tests: fixture pages over HTTP, Chromium process counting.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
+import { MailSink } from '../../server/src/mail/sink.js';
 
 export const FIXTURE_PAGES = fileURLToPath(new URL('../fixtures/pages', import.meta.url));
 
@@ -17,7 +19,11 @@ export async function serveFixtures(extra?: (app: express.Express) => void): Pro
   const app = express();
   extra?.(app);
   app.use(express.static(FIXTURE_PAGES));
-  const server = app.listen(0, '127.0.0.1');
+  return listening(app.listen(0, '127.0.0.1'));
+}
+
+/** A server once it listens: its address, and a close that does not wait for idle connections. */
+async function listening(server: Server): Promise<Served> {
   await once(server, 'listening');
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -26,6 +32,18 @@ export async function serveFixtures(extra?: (app: express.Express) => void): Pro
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** A page-by-page test site from a plain request handler, on a random loopback port. */
+export function serveHandler(handler: RequestListener): Promise<Served> {
+  return listening(createServer(handler).listen(0, '127.0.0.1'));
+}
+
+/** Turnout's SMTP sink on a random loopback port, started. */
+export async function startedSink(): Promise<MailSink> {
+  const sink = new MailSink({ port: 0 });
+  await sink.start();
+  return sink;
 }
 
 /** Chromium processes running on this machine (any build). */

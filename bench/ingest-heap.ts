@@ -10,6 +10,7 @@ import { freePort } from '../test/helpers/servers.js';
 
 const RUNS = Number(process.argv[2] ?? 200);
 const WARM = Number(process.argv[3] ?? 30);
+mkdirSync(resolve('.turnout'), { recursive: true }); // a fresh clone has none yet
 const data = mkdtempSync(join(resolve('.turnout'), 'ingest-'));
 const heapDir = join(data, 'heap');
 mkdirSync(heapDir);

@@ -24,6 +24,7 @@ const VARIANT_RUNS = QUICK ? 1 : 3;
 /** What Turnout must reach against the hand-written flow (issue 14's goals). */
 const GOALS = { overhead: 1.03, capacity: 0.9, chromeReplayer: 1.5, vitals: 1.05 };
 const TSX = resolve('node_modules/.bin/tsx');
+mkdirSync(resolve('.turnout'), { recursive: true }); // a fresh clone has none yet
 const work = mkdtempSync(join(resolve('.turnout'), 'bench-'));
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 

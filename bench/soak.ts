@@ -157,6 +157,7 @@ function rejudge(): void {
 }
 
 async function main(): Promise<void> {
+  mkdirSync(resolve('.turnout'), { recursive: true }); // a fresh clone has none yet
   const data = mkdtempSync(join(resolve('.turnout'), 'soak-'));
   const [port, smtpPort, sitePort] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];

@@ -39,13 +39,25 @@ export function timed(command: string[], env: NodeJS.ProcessEnv = {}): Promise<T
   });
 }
 
+/** The PIDs of every Chromium process running now. */
+function chromiumPids(): string[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmd.includes('/usr/lib/chromium/') || cmd.includes('chrome-linux');
+      } catch {
+        return false; // the process ended while we looked
+      }
+    });
+}
+
 /** Sum of PSS (MB) of every Chromium process right now. */
 export function chromiumPssMb(): number {
   let kb = 0;
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+  for (const pid of chromiumPids()) {
     try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('/usr/lib/chromium/') && !cmd.includes('chrome-linux')) continue;
       const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
       kb += Number(m?.[1] ?? 0);
     } catch {
@@ -53,6 +65,39 @@ export function chromiumPssMb(): number {
     }
   }
   return kb / 1024;
+}
+
+/** Clock ticks a second of /proc's CPU times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU seconds (user + system) of the Chromium processes that run from now until stopped: sampled
+ * every 100 ms, each process's last reading kept, so a process that exits loses at most its last
+ * 100 ms. For browsers of this process, which `times` cannot see until they are reaped.
+ */
+export function chromiumCpu(): () => number {
+  const ticks = new Map<string, number>();
+  const sample = (): void => {
+    for (const pid of chromiumPids()) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        // After the command: state is field 3, utime 14, stime 15, starttime 22 (proc(5)).
+        ticks.set(`${pid}@${fields[19]}`, Number(fields[11]) + Number(fields[12]));
+      } catch {
+        /* the process ended while we looked */
+      }
+    }
+  };
+  sample();
+  const before = new Map(ticks);
+  const timer = setInterval(sample, 100);
+  return () => {
+    clearInterval(timer);
+    sample();
+    let sum = 0;
+    for (const [key, t] of ticks) sum += t - (before.get(key) ?? 0);
+    return sum / USER_HZ;
+  };
 }
 
 /** Samples Chromium's PSS every 250 ms until stopped; returns the peak. */

@@ -74,6 +74,30 @@ describe('pickLink', () => {
     { text: 'Unsubscribe', url: 'http://a.test/unsub' },
     { text: 'Confirm my email', url: 'http://a.test/confirm?token=abc' },
   ];
+  it('keeps at most so many bytes of mail, dropping the oldest addresses first', async () => {
+    const small = new MailSink({ port: 0, maxStoredBytes: 200 * 1024 });
+    await small.start();
+    const to = nodemailer.createTransport({ host: '127.0.0.1', port: small.port, secure: false, ignoreTLS: true });
+    try {
+      const body = 'y'.repeat(30 * 1024);
+      for (let i = 0; i < 20; i++) await to.sendMail({ from: 'site@example.test', to: `big${i}@inbox.test`, subject: `Letter ${i}`, text: body });
+      expect(small.received).toBe(20);
+      expect(small.storedBytes).toBeGreaterThan(100 * 1024);
+      expect(small.storedBytes).toBeLessThanOrEqual(200 * 1024);
+      const kept = Array.from({ length: 20 }, (_, i) => small.messages(`big${i}@inbox.test`).length);
+      // The newest are kept, the oldest gone: a run's people find the mail of this run, not last week's.
+      expect(kept.indexOf(1)).toBeGreaterThan(0);
+      expect(kept.slice(kept.indexOf(1)).every((n) => n === 1)).toBe(true);
+      expect(small.stored).toBe(kept.filter((n) => n === 1).length);
+      const waiting = small.waitFor('late@inbox.test', { since: 0, timeoutMs: 5000 });
+      await to.sendMail({ from: 'site@example.test', to: 'late@inbox.test', subject: 'Still here', text: body });
+      expect((await waiting).subject).toBe('Still here');
+    } finally {
+      to.close();
+      await small.stop();
+    }
+  });
+
   it('refuses a 20 MB message without keeping it, tells the person waiting why, and keeps serving others', async () => {
     const huge = 'x'.repeat(20 * 1024 * 1024);
     const direct = nodemailer.createTransport({ host: '127.0.0.1', port: sink.port, secure: false, ignoreTLS: true });

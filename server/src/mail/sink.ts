@@ -15,6 +15,8 @@ export interface MailSinkOptions {
   host?: string;
   /** Messages kept in memory in all; the oldest go first (bounded memory under a flood). */
   maxStoredMessages?: number;
+  /** Bytes of messages kept in memory in all (as received); the oldest go first past it. */
+  maxStoredBytes?: number;
   /** Largest message accepted, in bytes. */
   maxMessageBytes?: number;
 }
@@ -32,6 +34,9 @@ export class MailSink implements Mailbox {
   #byAddress = new Map<string, ReceivedEmail[]>();
   #waiters = new Map<string, Set<Waiter>>();
   #stored = 0;
+  #storedBytes = 0;
+  /** Each kept message's size as received, counted once per address it is kept under. */
+  #sizes = new WeakMap<ReceivedEmail, number>();
   #nextId = 1;
   #port = 0;
   /** Messages accepted since start, including those already evicted. */
@@ -41,7 +46,7 @@ export class MailSink implements Mailbox {
   #listeners = new Set<(mail: ReceivedEmail) => void>();
 
   constructor(options: MailSinkOptions) {
-    this.#options = { host: '127.0.0.1', maxStoredMessages: 20_000, maxMessageBytes: 5 * 1024 * 1024, ...options };
+    this.#options = { host: '127.0.0.1', maxStoredMessages: 20_000, maxStoredBytes: 64 * 1024 * 1024, maxMessageBytes: 5 * 1024 * 1024, ...options };
     this.#server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -94,6 +99,11 @@ export class MailSink implements Mailbox {
     return this.#stored;
   }
 
+  /** Bytes of the messages held in memory now, as received (bounded by maxStoredBytes). */
+  get storedBytes(): number {
+    return this.#storedBytes;
+  }
+
   async start(): Promise<number> {
     this.#server.listen(this.#options.port, this.#options.host);
     await once(this.#server.server, 'listening').catch((e: NodeJS.ErrnoException) => {
@@ -131,6 +141,7 @@ export class MailSink implements Mailbox {
       links: extractLinks(html, text),
       receivedAt: Date.now(),
     };
+    this.#sizes.set(mail, raw.length);
     this.received++;
     for (const listener of this.#listeners) listener(mail);
     for (const address of recipients) {
@@ -138,15 +149,18 @@ export class MailSink implements Mailbox {
       list.push(mail);
       this.#byAddress.set(address, list);
       this.#stored++;
+      this.#storedBytes += raw.length;
       for (const waiter of this.#waiters.get(address) ?? []) if (waiter.accepts(mail)) waiter.resolve(mail);
     }
     this.#evict();
   }
 
+  /** Drops whole addresses, the longest-known first, until both bounds hold. */
   #evict(): void {
     for (const [address, list] of this.#byAddress) {
-      if (this.#stored <= this.#options.maxStoredMessages) return;
+      if (this.#stored <= this.#options.maxStoredMessages && this.#storedBytes <= this.#options.maxStoredBytes) return;
       this.#stored -= list.length;
+      for (const mail of list) this.#storedBytes -= this.#sizes.get(mail) ?? 0;
       this.#byAddress.delete(address);
     }
   }

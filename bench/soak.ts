@@ -113,10 +113,25 @@ function judge(
     .join(', ');
   const external = steady.every((s) => s.externalMb !== undefined) ? of(steady.map((s) => s.externalMb!)) : null;
   const ok = !rss.rising && !chromium.rising && seen.leftovers === 0 && seen.wrong === 0;
+  // A leak rises at the same pace to the end; warm-up (V8 compiling and sizing its heap) slows
+  // down. The last half of the samples after warm-up, judged alone, tells which one is under way
+  // (with half the samples it sees a smaller slope less surely: its interval says how much).
+  const lastFrom = minutes.length ? (minutes[0]! + minutes.at(-1)!) / 2 : 0;
+  const late = steady.filter((s) => s.atS / 60 >= lastFrom);
+  const lateMinutes = late.map((s) => s.atS / 60);
+  const [lateRss, lateChromium] = [senTrend(lateMinutes, late.map((s) => s.rssMb)), senTrend(lateMinutes, late.map((s) => s.chromium))];
+  const lastHalf = `Over the last half alone (minutes ${lastFrom.toFixed(0)}–${(lateMinutes.at(-1) ?? 0).toFixed(0)}, ${late.length} samples): server RSS ${perMin(lateRss, 'MB')}, Chromium processes ${perMin(lateChromium, '')}`;
+  const slowing = !ok && !lateRss.rising && !lateChromium.rising && seen.leftovers === 0 && seen.wrong === 0;
   const day = (t: Trend): string => `${signed((t.slope * 60 * 24) / 1024, 1)} GB a day at that rate`;
-  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
+  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
 
-**Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${rss.rising ? `rising (${day(rss)})` : 'shows no upward trend'}, Chromium ${chromium.rising ? 'rising' : 'shows no upward trend'}, ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
+**Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${rss.rising ? `rising (${day(rss)})` : 'shows no upward trend'}, Chromium ${chromium.rising ? 'rising' : 'shows no upward trend'}, ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.${
+    slowing
+      ? ` The rise slows: over the last half neither RSS nor Chromium rises beyond chance, as warm-up would look; a leak up to ${signed(lateRss.high)} MB/min cannot be ruled out from it, and a longer soak (\`--minutes 120\`) tells the two apart.`
+      : !ok && seen.leftovers === 0 && seen.wrong === 0
+        ? ' Still rising over the last half: not warm-up.'
+        : ''
+  }
 `;
   return { steady: ok, text };
 }
@@ -150,9 +165,12 @@ function rejudge(): void {
   const seen = /Chromium processes left between runs: (\d+); people whose failed step or pass differs from the site's record: (\d+) of (\d+)/.exec(section);
   if (!seen) throw new Error("the Soak section does not say what was left between runs and how many people were off");
   const judged = judge(samples, { leftovers: Number(seen[1]), wrong: Number(seen[2]), people: Number(seen[3]), warmUpMs: 5 * 60_000 });
-  const from = section.indexOf('\nAfter the first ');
+  const from = section.search(/\n(_Judged again|After the first )/);
+  // What follows the verdict (the live heap from snapshots) is measured, not judged: kept.
+  const heapAt = section.indexOf('\nLive heap after');
+  const kept = heapAt > from ? section.slice(heapAt) : '';
   const note = `_Judged again with \`npm run soak -- --rejudge\` on ${new Date().toISOString().slice(0, 10)}, from the table above._\n\n`;
-  writeFileSync('BENCHMARKS.md', `${doc.slice(0, at)}${section.slice(0, from)}\n${note}${judged.text}`);
+  writeFileSync('BENCHMARKS.md', `${doc.slice(0, at)}${section.slice(0, from)}\n${note}${judged.text}${kept}`);
   log(`verdict: ${judged.steady ? 'steady' : 'NOT steady'}; rewrote the Soak section's verdict`);
 }
 

@@ -11,7 +11,7 @@ import type { LiveRunSummary, RunInfo } from '../schema/index.js';
 import { freePort } from '../test/helpers/servers.js';
 import { heapGrowth, summarizeSnapshot, type HeapSummary } from './heap-snapshot.js';
 import { machine } from './measure.js';
-import { senTrend, type Trend } from './trend.js';
+import { lastHalfTrend, senTrend, type Trend } from './trend.js';
 
 const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(name);
@@ -113,14 +113,10 @@ function judge(
     .join(', ');
   const external = steady.every((s) => s.externalMb !== undefined) ? of(steady.map((s) => s.externalMb!)) : null;
   const ok = !rss.rising && !chromium.rising && seen.leftovers === 0 && seen.wrong === 0;
-  // A leak rises at the same pace to the end; warm-up (V8 compiling and sizing its heap) slows
-  // down. The last half of the samples after warm-up, judged alone, tells which one is under way
-  // (with half the samples it sees a smaller slope less surely: its interval says how much).
-  const lastFrom = minutes.length ? (minutes[0]! + minutes.at(-1)!) / 2 : 0;
-  const late = steady.filter((s) => s.atS / 60 >= lastFrom);
-  const lateMinutes = late.map((s) => s.atS / 60);
-  const [lateRss, lateChromium] = [senTrend(lateMinutes, late.map((s) => s.rssMb)), senTrend(lateMinutes, late.map((s) => s.chromium))];
-  const lastHalf = `Over the last half alone (minutes ${lastFrom.toFixed(0)}–${(lateMinutes.at(-1) ?? 0).toFixed(0)}, ${late.length} samples): server RSS ${perMin(lateRss, 'MB')}, Chromium processes ${perMin(lateChromium, '')}`;
+  // A leak keeps rising to the end; warm-up slows down: the last half alone tells which.
+  const [lateRss, lateChromium] = [lastHalfTrend(minutes, steady.map((s) => s.rssMb)), lastHalfTrend(minutes, steady.map((s) => s.chromium))];
+  const lateSamples = minutes.filter((m) => m >= lateRss.from).length;
+  const lastHalf = `Over the last half alone (minutes ${lateRss.from.toFixed(0)}–${(minutes.at(-1) ?? 0).toFixed(0)}, ${lateSamples} samples): server RSS ${perMin(lateRss, 'MB')}, Chromium processes ${perMin(lateChromium, '')}`;
   const slowing = !ok && !lateRss.rising && !lateChromium.rising && seen.leftovers === 0 && seen.wrong === 0;
   const day = (t: Trend): string => `${signed((t.slope * 60 * 24) / 1024, 1)} GB a day at that rate`;
   const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.

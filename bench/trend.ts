@@ -55,3 +55,14 @@ export function senTrend(xs: readonly number[], ys: readonly number[]): Trend {
   const scatter = median(Array.from({ length: n }, (_, i) => Math.abs(ys[i]! - (intercept + slope * xs[i]!))));
   return { slope, low: slopes[lowAt]!, high: slopes[highAt]!, z, rising: z > Z_95, falling: z < -Z_95, scatter };
 }
+
+/**
+ * The trend of the last half of a series (by x): a leak rises at the same pace to the end, while
+ * warm-up (V8 compiling, sizing its heap) slows down, so this tells which one is under way. With
+ * half the samples it sees a small slope less surely: its interval says how much.
+ */
+export function lastHalfTrend(xs: readonly number[], ys: readonly number[]): Trend & { from: number } {
+  const from = xs.length ? (xs[0]! + xs.at(-1)!) / 2 : 0;
+  const kept = xs.map((x, i) => [x, ys[i]!] as const).filter(([x]) => x >= from);
+  return { ...senTrend(kept.map(([x]) => x), kept.map(([, y]) => y)), from };
+}

@@ -2,7 +2,7 @@
 // collection peaks a rise, and a flat series with the same peaks steady. Series are built from a
 // seeded generator, so each case is the same on every run.
 import { describe, expect, it } from 'vitest';
-import { senTrend } from '../../bench/trend.js';
+import { lastHalfTrend, senTrend } from '../../bench/trend.js';
 
 /** A deterministic pseudo-random sequence in [0, 1) (mulberry32). */
 function random(seed: number): () => number {
@@ -45,6 +45,24 @@ describe('the soak trend test', () => {
     // At 5 %, about one flat series in twenty looks like a trend by chance (two of these forty).
     expect(verdicts.filter((t) => t.rising).length).toBeLessThanOrEqual(3);
     for (const t of verdicts) expect(Math.abs(t.slope)).toBeLessThan(0.3);
+  });
+
+  it('tells warm-up that levels off from a leak by the last half alone', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const next = random(seed);
+      const xs = Array.from({ length: 51 }, (_, i) => 5 + i / 2);
+      const noise = (): number => 4 * (next() - 0.5);
+      // Warm-up: 12 MB more by the end, most of it in the first minutes (as V8's heap grew in the 30-minute soak).
+      const warmUp = xs.map((x) => 180 + 12 * (1 - Math.exp(-(x - 5) / 3)) + noise());
+      const leak = xs.map((x) => 180 + 0.5 * x + noise());
+      expect(senTrend(xs, warmUp).rising, `seed ${seed}: warm-up rises over the whole window`).toBe(true);
+      const settled = lastHalfTrend(xs, warmUp);
+      expect(settled.from).toBe(17.5);
+      expect(settled.rising, `seed ${seed}: warm-up over the last half, z ${settled.z}`).toBe(false);
+      const leaking = lastHalfTrend(xs, leak);
+      expect(leaking.rising, `seed ${seed}: a leak over the last half, z ${leaking.z}`).toBe(true);
+      expect(Math.abs(leaking.slope - 0.5)).toBeLessThan(0.15);
+    }
   });
 
   it('sees no trend in equal readings, and a falling series as falling', () => {

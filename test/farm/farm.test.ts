@@ -45,7 +45,7 @@ describe('the farm on Redis with two worker processes', () => {
     await redis?.stop();
   });
 
-  it('replays 40 people over both workers into the same summary as a run on this machine', async () => {
+  it('replays 20 people over both workers into the same summary as a run on this machine', async () => {
     workers = await Promise.all([0, 1].map(() => startWorker(redis.url, ['--concurrency', '4', '--browsers', '1'])));
     const run = async (name: string, extra: string[]): Promise<{ code: number | null; summary: RunSummary; stderr: string; wrong: string[] }> => {
       const { site, smtpPort } = await demoForCli({ faults: FAULTS });
@@ -53,7 +53,7 @@ describe('the farm on Redis with two worker processes', () => {
         const file = join(dir, `${name}.json`);
         // Steps keep their own waits (a 5 s default would fail a slow but healthy step on 2 busy
         // cores); the mail that never comes is given up on after 5 s.
-        const args = [SCENARIO, '-u', '40', '--base-url', site.url, '--smtp-port', String(smtpPort), '--email-timeout', '5', '--data', join(dir, name), '--artifacts', join(dir, `${name}-artifacts`), '--summary-json', file, ...extra];
+        const args = [SCENARIO, '-u', '20', '--base-url', site.url, '--smtp-port', String(smtpPort), '--email-timeout', '5', '--data', join(dir, name), '--artifacts', join(dir, `${name}-artifacts`), '--summary-json', file, ...extra];
         const outcome = await turnout(['replay', ...args]);
         const summary = JSON.parse(readFileSync(file, 'utf8')) as RunSummary;
         // Person by person against the site's own record: a person dealt no fault passes, one
@@ -77,7 +77,7 @@ describe('the farm on Redis with two worker processes', () => {
     expect(local.wrong).toEqual([]);
     expect(farm.wrong).toEqual([]);
     expect(farm.summary.users).toEqual(local.summary.users);
-    expect(farm.summary.users).toEqual({ total: 40, passed: 24, failed: 16, infrastructure: 0 });
+    expect(farm.summary.users).toEqual({ total: 20, passed: 12, failed: 8, infrastructure: 0 });
     expect(funnel(farm.summary)).toEqual(funnel(local.summary));
     expect(Object.keys(farm.summary).sort()).toEqual(Object.keys(local.summary).sort());
     // Both files are the one contract, to the key (plus the report's verdicts).
@@ -85,12 +85,12 @@ describe('the farm on Redis with two worker processes', () => {
       expect(RunSummary.strict().safeParse(s).error).toBeUndefined();
     }
     expect(Object.keys(farm.summary.results[0]!).sort()).toEqual(Object.keys(local.summary.results[0]!).sort());
-    expect(farm.summary.results.map((r) => r.user)).toEqual(Array.from({ length: 40 }, (_, k) => k + 1));
+    expect(farm.summary.results.map((r) => r.user)).toEqual(Array.from({ length: 20 }, (_, k) => k + 1));
 
     // Every person names the worker that ran them, and both workers took a share.
     const names = workers.map((w) => w.name);
     const byWorker = names.map((n) => farm.summary.results.filter((r) => r.worker === n).length);
-    expect(byWorker.reduce((a, b) => a + b)).toBe(40);
+    expect(byWorker.reduce((a, b) => a + b)).toBe(20);
     for (const n of byWorker) expect(n).toBeGreaterThan(0);
     expect(farm.summary.workers!.map((w) => w.worker).sort()).toEqual([...names].sort());
     for (const w of farm.summary.workers!) {

@@ -277,7 +277,7 @@ function mergeSections(sections: readonly string[], sectionVerdicts: readonly st
   const header = `# Turnout benchmarks
 
 Produced section by section by \`npm run bench -- --only …\`, each section saying when and on what machine; every figure below comes from the run its section names. ${retried.length ? `Measured again in the latest run because someone failed in the first try (${retried.length}): ${retried.join('; ')}.` : ''}
-Reproduce: \`npm run bench\` (about 3 hours on this machine, capacity alone about 100 minutes), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only overhead,vitals\` (some sections, merged in place).
+Reproduce: \`npm run bench\` (3 to 4 hours on this machine, capacity alone 2 to 2¼ hours on a slow day), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only overhead,vitals\` (some sections, merged in place).
 
 ## Goals
 
@@ -333,7 +333,7 @@ async function main(): Promise<void> {
 
 Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''}${ONLY ? ` -- --only ${[...ONLY].join(',')} (those sections alone)` : ''} on ${new Date().toISOString().slice(0, 10)}; every figure below comes from that run.
 Machine: ${machine()}. Browsers: Debian's chromium-headless-shell unless said otherwise.
-Reproduce: \`npm run bench\` (about 3 hours on this machine, capacity alone about 100 minutes), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only vitals\` (some sections, merged in place).
+Reproduce: \`npm run bench\` (3 to 4 hours on this machine, capacity alone 2 to 2¼ hours on a slow day), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only vitals\` (some sections, merged in place).
 
 ## Goals
 

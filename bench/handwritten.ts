@@ -12,6 +12,9 @@ const users = Number(usersText);
 const concurrency = Number(concurrencyText);
 const tag = Date.now().toString(36);
 
+/** Why people failed, by the first line of Playwright's error (with the step it was at): printed at the end. */
+const failures = new Map<string, number>();
+
 async function person(browser: Browser, i: number, sink: MailSink): Promise<boolean> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
@@ -55,7 +58,9 @@ async function person(browser: Browser, i: number, sink: MailSink): Promise<bool
     await page.getByRole('button', { name: 'Submit application' }).click();
     await page.getByRole('heading', { name: 'Application submitted' }).waitFor();
     return true;
-  } catch {
+  } catch (error) {
+    const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.replace(/\d+ms/, 'Nms');
+    failures.set(why, (failures.get(why) ?? 0) + 1);
     return false;
   } finally {
     await context.close();
@@ -76,4 +81,4 @@ await Promise.all(
 );
 await Promise.all(browsers.map((b) => b.close()));
 await sink.stop();
-console.log(JSON.stringify({ users, passed }));
+console.log(JSON.stringify({ users, passed, ...(failures.size ? { failures: Object.fromEntries(failures) } : {}) }));

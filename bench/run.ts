@@ -37,9 +37,11 @@ async function startSite(smtpPort: number): Promise<{ url: string; process: Chil
 /**
  * Turnout waits as long for a step as the yardstick's Playwright does for an action (30 s, its
  * default; Turnout's own is 15 s): at 50 at once on 2 cores a step can pass 15 s, and one side
- * failing a person the other waits for would not be the same flow.
+ * failing a person the other waits for would not be the same flow. Nor does the yardstick give a
+ * person a deadline: Turnout's (5 minutes by default) is raised past any run here — at 100 at once
+ * on 2 cores one person's enrollment takes about 6 minutes, and Turnout would stop everyone.
  */
-const TURNOUT_FLAGS = ['--step-timeout', '30'];
+const TURNOUT_FLAGS = ['--step-timeout', '30', '--deadline', '3600'];
 const turnoutRun = (site: string, smtp: number, users: number, c: number, extra: string[] = []) =>
   timed(['node', 'bin/turnout.js', 'replay', 'scenarios/demo-enrollment.json', '--users', String(users), '--concurrency', String(c), '--base-url', site, '--smtp-port', String(smtp), '--data', join(work, 'data'), '--artifacts', join(work, 'artifacts'), ...TURNOUT_FLAGS, ...extra]);
 /**
@@ -50,6 +52,13 @@ const YARDSTICK = join(work, 'handwritten.mjs');
 await build({ entryPoints: ['bench/handwritten.ts'], outfile: YARDSTICK, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });
 const handRun = (site: string, smtp: number, users: number, c: number, kind = 'headless-shell', browsers?: number) =>
   timed(['node', YARDSTICK, site, String(smtp), String(users), String(c), kind, ...(browsers ? [String(browsers)] : [])]);
+
+/** What a run said about who did not pass: Turnout's "N stuck at step …" lines and its last line, else the last 3 lines. */
+function lastLines(stdout: string): string {
+  const lines = stdout.trim().split('\n');
+  const told = lines.filter((l) => / stuck at step /.test(l));
+  return [...told, ...(told.length ? lines.slice(-1) : lines.slice(-3))].join(' / ');
+}
 
 /** Measurements taken again because someone failed in them (a run whose people did not all pass is not the same work). */
 const retried: string[] = [];
@@ -62,7 +71,7 @@ async function allPassed<T extends { stdout: string; code: number | null }>(labe
   for (let attempt = 1; ; attempt++) {
     const t = await run();
     if (passed(t)) return t;
-    const said = t.stdout.trim().split('\n').slice(-3).join(' / ');
+    const said = lastLines(t.stdout);
     if (attempt === 3) throw new Error(`${label}: not every person passed in 3 tries — the numbers would mean nothing (last: ${said})`);
     retried.push(`${label} (${said})`);
     log(`${label}: not every person passed, measured again: ${said}`);
@@ -115,15 +124,27 @@ interface CapacityPoint {
 
 interface CapacityRun {
   passed: number;
+  users: number;
   wallMs: number;
   cpuS: number;
+  /** The runner's last lines: what it said about who did not pass. */
+  said: string;
 }
+
+/** Capacity runs in which not everyone passed, with what the runner said: printed under the table. */
+const shortfalls: string[] = [];
+
+/** `--levels 100` (with `--only capacity`): measure those concurrencies alone; the table keeps its other rows. */
+const LEVELS = (() => {
+  const at = process.argv.indexOf('--levels');
+  return at >= 0 ? (process.argv[at + 1] ?? '').split(',').map(Number).filter((n) => n > 0) : null;
+})();
 
 /**
  * Runs each configuration CAPACITY_RUNS times, taking turns (in alternating order), so that the
  * machine drifting (a shared VM's neighbours) hits every configuration alike.
  */
-async function capacityPoints(runs: (() => Promise<CapacityRun>)[], concurrency: number, times = CAPACITY_RUNS): Promise<CapacityPoint[]> {
+async function capacityPoints(runs: (() => Promise<CapacityRun>)[], concurrency: number, times = CAPACITY_RUNS, names: string[] = []): Promise<CapacityPoint[]> {
   const flows = runs.map(() => [] as number[]);
   const pss = runs.map(() => [] as number[]);
   const cpu = runs.map(() => [] as number[]);
@@ -136,6 +157,10 @@ async function capacityPoints(runs: (() => Promise<CapacityRun>)[], concurrency:
       pss[i]!.push(stop() / concurrency);
       flows[i]!.push(t.passed / (t.wallMs / 60_000));
       cpu[i]!.push(t.cpuS / Math.max(1, t.passed));
+      if (t.passed < t.users) {
+        shortfalls.push(`${names[i] ?? `side ${i + 1}`} at ${concurrency} at once, run ${r + 1}: ${t.passed} of ${t.users} passed — “${t.said}”`);
+        log(`capacity: not everyone passed: ${shortfalls.at(-1)}`);
+      }
     }
   }
   return runs.map((_, i) => ({ flows: stat(flows[i]!), pss: stat(pss[i]!), cpuPerFlow: stat(cpu[i]!) }));
@@ -152,39 +177,80 @@ function crowd(site: string, smtp: number) {
   // Turnout side runs without them; section 8 shows Turnout as it ships too.
   const ours = (users: number, c: number, extra: string[] = ['--no-vitals']) => async (): Promise<CapacityRun> => {
     const t = await turnoutRun(site, smtp, users, c, extra);
-    return { passed: passedOf(t, users, false), wallMs: t.wallMs, cpuS: t.cpuS };
+    return { passed: passedOf(t, users, false), users, wallMs: t.wallMs, cpuS: t.cpuS, said: lastLines(t.stdout) };
   };
   const theirs = (users: number, c: number, kind?: string) => async (): Promise<CapacityRun> => {
     const t = await handRun(site, smtp, users, c, kind);
-    return { passed: passedOf(t, users, true), wallMs: t.wallMs, cpuS: t.cpuS };
+    return { passed: passedOf(t, users, true), users, wallMs: t.wallMs, cpuS: t.cpuS, said: lastLines(t.stdout) };
   };
   return { ours, theirs, peopleAt };
 }
 
+interface CapacityRow {
+  c: number;
+  ratio: number;
+  /** Plain Playwright's median flows/min: where the knee is. */
+  raw: number;
+  line: string;
+}
+
+/**
+ * The rows of the capacity table as BENCHMARKS.md has them now, each with the day it was measured:
+ * what `--levels` keeps of the concurrencies it does not measure again.
+ */
+function storedCapacityRows(): CapacityRow[] {
+  const text = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
+  const at = text.indexOf('\n## 2. Capacity');
+  if (at < 0) return [];
+  const next = text.indexOf('\n## ', at + 1);
+  const section = text.slice(at, next < 0 ? undefined : next);
+  const day = /_This section: .* on (\d{4}-\d\d-\d\d)/.exec(section)?.[1] ?? 'an earlier day';
+  return [...section.matchAll(/^\| (\d+) \|.*\|$/gm)].map((m) => {
+    const cells = m[0].split(' | ');
+    const line = cells.length >= 9 ? m[0] : `${m[0]} ${day}, before \`--deadline 3600\` |`;
+    return { c: Number(m[1]), ratio: Number(/\*\*([\d.]+)×\*\*/.exec(m[0])?.[1] ?? NaN), raw: parseFloat(cells[2] ?? ''), line };
+  });
+}
+
+/** What people lost to time-outs at a concurrency say, said under the list of such runs. */
+const OVERLOADED =
+  "Where people time out on both sides, the machine is past what it can serve: pages load slower than the waits allow. The waits are alike but not the same: Turnout's 30 s is a step's whole time (the action, the new page, its load and the landing check), the hand-written flow's is each Playwright call's (a click, then its own 30 s for the new address).";
+
 async function capacity(site: string, smtp: number): Promise<string> {
-  const levels = QUICK ? [1, 4] : [1, 10, 25, 50, 100];
+  const all = QUICK ? [1, 4] : [1, 10, 25, 50, 100];
+  const levels = !QUICK && LEVELS ? LEVELS : all;
   const { ours, theirs, peopleAt } = crowd(site, smtp);
-  const rows: string[] = [];
-  const points: { c: number; ratio: number; raw: number }[] = [];
+  const today = new Date().toISOString().slice(0, 10);
+  const rows = new Map<number, CapacityRow>();
+  shortfalls.length = 0;
+  if (levels !== all) for (const row of storedCapacityRows()) rows.set(row.c, row);
   for (const c of levels) {
     const users = peopleAt(c);
-    const [o, raw] = (await capacityPoints([ours(users, c), theirs(users, c)], c)) as [CapacityPoint, CapacityPoint];
+    const [o, raw] = (await capacityPoints([ours(users, c), theirs(users, c)], c, CAPACITY_RUNS, ['Turnout', 'plain Playwright'])) as [CapacityPoint, CapacityPoint];
     const ratio = o.flows.median / raw.flows.median;
-    points.push({ c, ratio, raw: raw.flows.median });
     const judged = c >= 10 || QUICK;
-    rows.push(`| ${c} | ${fmt(o.flows, '', 0)} | ${fmt(raw.flows, '', 0)} | **${ratio.toFixed(2)}×**${judged ? (ratio >= GOALS.capacity ? '' : ' (missed)') : ''} | ${fmt(o.cpuPerFlow, ' s', 2)} | ${fmt(raw.cpuPerFlow, ' s', 2)} | ${fmt(o.pss, ' MB', 0)} | ${fmt(raw.pss, ' MB', 0)} |`);
+    const line = `| ${c} | ${fmt(o.flows, '', 0)} | ${fmt(raw.flows, '', 0)} | **${ratio.toFixed(2)}×**${judged ? (ratio >= GOALS.capacity ? '' : ' (missed)') : ''} | ${fmt(o.cpuPerFlow, ' s', 2)} | ${fmt(raw.cpuPerFlow, ' s', 2)} | ${fmt(o.pss, ' MB', 0)} | ${fmt(raw.pss, ' MB', 0)} | ${today} |`;
+    rows.set(c, { c, ratio, raw: raw.flows.median, line });
     log(`capacity c=${c}`);
   }
+  const points = [...rows.values()].sort((a, b) => a.c - b.c);
   // The knee: where plain Playwright's throughput stops growing by more than 10 % a step.
   const knee = points.find((p, i) => !points[i + 1] || points[i + 1]!.raw < p.raw * 1.1)!;
   const judged = points.filter((p) => p.c >= 10 || QUICK);
   const worst = judged.reduce((a, b) => (b.ratio < a.ratio ? b : a));
   verdicts.push(`Capacity at the knee (${knee.c} at once): ${knee.ratio.toFixed(2)}× of plain Playwright; worst at ≥ 10 at once: ${worst.ratio.toFixed(2)}× at ${worst.c} (goal ≥ ${GOALS.capacity}× at every point): ${verdict(worst.ratio >= GOALS.capacity)}.`);
-  return `Turnout with \`--no-vitals\` against the hand-written flow, like for like (section 7 gives what Web Vitals cost; section 8 compares Turnout as it ships and other browser set-ups). Completed enrollments per minute, CPU seconds (runner and browsers) per completed enrollment, and Chromium memory (PSS, peak ÷ people running) by concurrency; ${CAPACITY_RUNS} run(s) per point, median (min–max), taken in turns, the order alternating; ${levels.map(peopleAt).join('/')} people in all.
+  const kept = points.filter((p) => !levels.includes(p.c)).map((p) => p.c);
+  const partly = kept.length ? ` This run measured ${levels.join(', ')} at once (\`--levels ${levels.join(',')}\`); the rows for ${kept.join(', ')} are an earlier run's, as the last column says.` : '';
+  const failedRuns = shortfalls.length
+    ? `Runs in which not everyone passed (${shortfalls.length}), with what the runner said:\n\n${shortfalls.map((f) => `- ${f}`).join('\n')}\n\n${OVERLOADED}`
+    : `In every run measured here, every person passed on both sides.`;
+  return `Turnout with \`--no-vitals\` against the hand-written flow, like for like (section 7 gives what Web Vitals cost; section 8 compares Turnout as it ships and other browser set-ups), with \`${TURNOUT_FLAGS.join(' ')}\` (the hand-written flow waits 30 s for an action and gives a person no deadline). Completed enrollments per minute, CPU seconds (runner and browsers) per completed enrollment, and Chromium memory (PSS, peak ÷ people running) by concurrency; ${CAPACITY_RUNS} run(s) per point, median (min–max), taken in turns, the order alternating; ${all.map(peopleAt).join('/')} people in all.${partly}
 
-| concurrent people | Turnout \`--no-vitals\` flows/min | plain Playwright flows/min | ratio (goal ≥ ${GOALS.capacity}× from 10) | Turnout CPU/flow | plain CPU/flow | Turnout PSS/person | plain PSS/person |
-|---:|---:|---:|---:|---:|---:|---:|---:|
-${rows.join('\n')}
+| concurrent people | Turnout \`--no-vitals\` flows/min | plain Playwright flows/min | ratio (goal ≥ ${GOALS.capacity}× from 10) | Turnout CPU/flow | plain CPU/flow | Turnout PSS/person | plain PSS/person | measured |
+|---:|---:|---:|---:|---:|---:|---:|---:|---|
+${points.map((p) => p.line).join('\n')}
+
+${failedRuns}
 
 The knee (plain Playwright's throughput grows less than 10 % with the next step): **${knee.c} at once, ${knee.ratio.toFixed(2)}×**. Worst ratio at 10 or more at once: **${worst.ratio.toFixed(2)}× at ${worst.c}**.`;
 }
@@ -202,13 +268,16 @@ async function configurations(site: string, smtp: number): Promise<string> {
     ['Turnout `--no-vitals`, new headless (full Chromium), one per core', ours(users, c, ['--no-vitals', '--browser', 'chromium'])],
     ['plain Playwright, new headless, one per core', theirs(users, c, 'chromium')],
   ];
-  const measured = await capacityPoints(variants.map(([, run]) => run), c, VARIANT_RUNS);
+  shortfalls.length = 0;
+  const measured = await capacityPoints(variants.map(([, run]) => run), c, VARIANT_RUNS, variants.map(([label]) => label.replace(/`/g, '')));
   const variantRows = variants.map(([label], i) => `| ${label} | ${fmt(measured[i]!.flows, '', 0)} | ${fmt(measured[i]!.cpuPerFlow, ' s', 2)} | ${fmt(measured[i]!.pss, ' MB', 0)} |`);
   return `At ${c} concurrent people (${users} in all), ${VARIANT_RUNS} run(s) of each, taken in turns, the order alternating; flows per minute, CPU seconds (runner and browsers) per completed enrollment, Chromium PSS per person running, median (min–max).
 
 | configuration | flows/min | CPU/flow | PSS/person |
 |---|---:|---:|---:|
-${variantRows.join('\n')}`;
+${variantRows.join('\n')}
+
+${shortfalls.length ? `Runs in which not everyone passed (${shortfalls.length}):\n\n${shortfalls.map((f) => `- ${f}`).join('\n')}` : 'In every run, every person passed.'}`;
 }
 
 /** What measuring Web Vitals per step costs: Turnout as it ships against `--no-vitals`, in alternating pairs. */
@@ -254,7 +323,7 @@ function mergeSections(sections: readonly string[], sectionVerdicts: readonly st
   // A partial run replaces its own sections of BENCHMARKS.md (each saying when it was taken)
   // and leaves the others as they were.
   let merged = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
-  const stamp = `_This section: \`npm run bench -- --only ${[...(ONLY ?? [])].join(',')}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()})._`;
+  const stamp = `_This section: \`npm run bench -- --only ${[...(ONLY ?? [])].join(',')}${LEVELS ? ` --levels ${LEVELS.join(',')}` : ''}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()})._`;
   for (const section of sections) {
     const heading = /^## (\d+)\./.exec(section)![0];
     const [head, ...body] = section.split('\n\n');

@@ -47,6 +47,15 @@ beforeAll(async () => {
     app.get('/register', (_req, res) =>
       void res.send(`<!doctype html><title>Register</title><form method="post" action="/register"><label>Username <input name="u" value="taken"></label><button>Register</button></form>`),
     );
+    // A page whose image never arrives never fires its load event; a button that leads nowhere.
+    app.get('/img/never', () => undefined);
+    app.get('/never-loads.html', (_req, res) => void res.send(`<!doctype html><title>Plans</title><h1>Plans</h1><img src="/img/never" alt="">`));
+    app.get('/links.html', (_req, res) =>
+      void res.send(`<!doctype html><title>Links</title><a id="plans" href="/never-loads.html">Plans</a><button id="dead" type="button">Continue</button>`),
+    );
+    app.get('/covered.html', (_req, res) =>
+      void res.send(`<!doctype html><title>Pay</title><button id="covered" type="button">Pay</button><div style="position:fixed;inset:0;background:#fff8"></div>`),
+    );
     app.get('/hang.html', (_req, res) =>
       void res.send(`<!doctype html><title>x</title><script>fetch('/api/never')</script><p>waiting</p>`),
     );
@@ -127,6 +136,32 @@ describe('failure classes', () => {
       scenario([{ type: 'navigate', url: `${site.url}/inbox.html`, assertedEvents: [{ type: 'navigation', url: `${site.url}/outbox.html`, title: 'Inbox (3) · Welcome, *' }] }]),
     );
     expect(elsewhere).toMatchObject({ errorClass: 'unexpected-page', error: "expected the page 'Inbox (3) · Welcome, *' (/outbox.html), landed on 'Inbox (12) · Welcome, Zed' (/inbox.html)" });
+  });
+
+  it('a step that waits for its navigation says what never came: a new page, or the end of its loading', async () => {
+    const navigation = (url: string) => [{ type: 'navigation', url }];
+    const neverLoads = await runOne(
+      scenario([
+        { type: 'navigate', url: `${site.url}/links.html` },
+        { type: 'click', selectors: ['#plans'], assertedEvents: navigation(`${site.url}/never-loads.html`) },
+      ]),
+    );
+    expect(neverLoads).toMatchObject({ status: 'failed', failedStep: 1, errorClass: 'timeout' });
+    expect(neverLoads.error).toBe("the page /never-loads.html did not finish loading (no load event) within the step's 1.5 s");
+    const nowhere = await runOne(
+      scenario([
+        { type: 'navigate', url: `${site.url}/links.html` },
+        { type: 'click', selectors: ['#dead'], assertedEvents: navigation(`${site.url}/never-loads.html`) },
+      ]),
+    );
+    expect(nowhere).toMatchObject({ status: 'failed', failedStep: 1, errorClass: 'timeout' });
+    expect(nowhere.error).toBe("no new page came within the step's 1.5 s");
+  });
+
+  it('an element that is there but never takes the action says so, naming the candidate', async () => {
+    const person = await runOne(scenario([{ type: 'navigate', url: `${site.url}/covered.html` }, { type: 'click', selectors: ['#covered'] }]));
+    expect(person).toMatchObject({ status: 'failed', failedStep: 1, errorClass: 'timeout' });
+    expect(person.error).toBe('found "#covered", but it did not take the click within the step\'s 1.5 s');
   });
 
   it('a person past the deadline stops there, classed timeout', async () => {

@@ -7,7 +7,7 @@ import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
 import type { Mailbox, ReceivedEmail } from '../mail/mailbox.js';
 import { StepFailure } from './failure.js';
 import { findElement, findFrame, selectorText, toLocator } from './locate.js';
-import { checkLanding, expectedLanding } from './landing.js';
+import { checkLanding, describeAddress, expectedLanding } from './landing.js';
 import { emulateNetwork } from './network.js';
 import type { NetworkWatch } from './network-watch.js';
 import type { UrlPolicy } from './urls.js';
@@ -108,8 +108,22 @@ function mainFrameNavigation(page: Page, timeoutMs: number): { promise: Promise<
   return { promise, cancel };
 }
 
-/** Runs an action; when the step asserts a navigation, waits for it and checks where it led. */
-async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutMs: number, action: () => Promise<unknown>): Promise<void> {
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
+const pageAt = (url: string): string => `the page ${describeAddress(new URL(url))}`;
+
+/** A wait of the step's that ran out, as a timeout naming what never came and the step's whole time. */
+function outOfTime(what: () => string, statedMs: number): (error: unknown) => never {
+  return (error) => {
+    throw isTimeout(error) ? new StepFailure('timeout', `${what()} within the step's ${seconds(statedMs)}`, true) : error;
+  };
+}
+
+/**
+ * Runs an action; when the step asserts a navigation, waits for it and checks where it led.
+ * Running out of time while waiting says for what — no new page, or a page that never finished
+ * loading — and the step's whole time (`statedMs`), not what was left of it.
+ */
+async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutMs: number, action: () => Promise<unknown>, statedMs = timeoutMs): Promise<void> {
   if (!step.assertedEvents?.some((e) => e.type === 'navigation')) {
     await action();
     return;
@@ -118,11 +132,13 @@ async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutM
   const navigated = mainFrameNavigation(page, timeoutMs);
   try {
     await action();
-    await navigated.promise;
+    await navigated.promise.catch(outOfTime(() => 'no new page came', statedMs));
   } finally {
     navigated.cancel();
   }
-  await page.waitForLoadState('load', { timeout: Math.max(1, timeoutMs - (Date.now() - started)) });
+  await page
+    .waitForLoadState('load', { timeout: Math.max(1, timeoutMs - (Date.now() - started)) })
+    .catch(outOfTime(() => `${pageAt(page.url())} did not finish loading (no load event)`, statedMs));
   await checkArrival(s, page, step, Math.max(1, timeoutMs - (Date.now() - started)));
 }
 
@@ -177,7 +193,7 @@ async function onElement(
         const sent = INPUT_SENT.test((error as Error).message);
         const there = sent || (await element.count().catch(() => 0)) > 0;
         if (there) {
-          if (!sent) await act(element, remaining());
+          if (!sent) await act(element, remaining()).catch(notTaken(step, selectorText(first), timeoutMs));
           s.matchedSelector = selectorText(first);
           return;
         }
@@ -187,9 +203,15 @@ async function onElement(
     s.matchedSelector = found.matched;
     if (found.index === 0) firstStale.delete(step);
     else firstStale.add(step);
-    await act(found.locator, remaining());
-  });
+    await act(found.locator, remaining()).catch(notTaken(step, found.matched, timeoutMs));
+  }, timeoutMs);
 }
+
+const ACTIONS = { click: 'click', doubleClick: 'double click', hover: 'hover', change: 'new value' } as const;
+
+/** An element that was there but never took the step's action in time (covered, disabled, moving, or a page too busy to answer). */
+const notTaken = (step: StepOf<'click' | 'doubleClick' | 'hover' | 'change'>, matched: string, statedMs: number) =>
+  outOfTime(() => `found ${JSON.stringify(matched)}, but it did not take the ${ACTIONS[step.type]}`, statedMs);
 
 function position(step: StepOf<'click' | 'doubleClick'>): { x: number; y: number } | undefined {
   return step.offsetX !== undefined && step.offsetY !== undefined ? { x: step.offsetX, y: step.offsetY } : undefined;
@@ -248,7 +270,7 @@ async function navigate(s: PersonSession, step: Step, rawUrl: string, timeoutMs:
   s.urls.assertAllowed(url);
   const started = Date.now();
   const page = await pageFor(s, step, timeoutMs);
-  await page.goto(url, { timeout: timeoutMs, waitUntil: 'load' });
+  await page.goto(url, { timeout: timeoutMs, waitUntil: 'load' }).catch(outOfTime(() => `${pageAt(url)} did not finish loading (no load event)`, timeoutMs));
   await checkArrival(s, page, step, Math.max(1, timeoutMs - (Date.now() - started)));
 }
 

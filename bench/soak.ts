@@ -49,6 +49,8 @@ interface Sample {
   fds: number;
   dbMb: number;
   artifactsMb: number;
+  /** Mail the server's sink keeps for inboxes, as received: bounded (64 MB), so it grows until full. */
+  mailMb: number;
   runs: number;
 }
 
@@ -99,7 +101,7 @@ const perMin = (t: Trend, unit: string): string => `${signed(t.slope)}${unit ? `
  * outcome must match the site's record. Works from samples alone, so a stored table can be judged again.
  */
 function judge(
-  samples: readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb' | 'externalMb'>>)[],
+  samples: readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb' | 'externalMb' | 'mailMb'>>)[],
   seen: { leftovers: number; wrong: number; people: number; warmUpMs: number },
 ): { steady: boolean; text: string } {
   const steady = samples.filter((s) => s.atS * 1000 >= seen.warmUpMs);
@@ -112,6 +114,7 @@ function judge(
     .map((sp) => `${sp.space} ${signed(sp.slope)}`)
     .join(', ');
   const external = steady.every((s) => s.externalMb !== undefined) ? of(steady.map((s) => s.externalMb!)) : null;
+  const mail = steady.every((s) => s.mailMb !== undefined) ? of(steady.map((s) => s.mailMb!)) : null;
   const ok = !rss.rising && !chromium.rising && seen.leftovers === 0 && seen.wrong === 0;
   // A leak keeps rising to the end; warm-up slows down: the last half alone tells which.
   const [lateRss, lateChromium] = [lastHalfTrend(minutes, steady.map((s) => s.rssMb)), lastHalfTrend(minutes, steady.map((s) => s.chromium))];
@@ -119,7 +122,7 @@ function judge(
   const lastHalf = `Over the last half alone (minutes ${lateRss.from.toFixed(0)}–${(minutes.at(-1) ?? 0).toFixed(0)}, ${lateSamples} samples): server RSS ${perMin(lateRss, 'MB')}, Chromium processes ${perMin(lateChromium, '')}`;
   const slowing = !ok && !lateRss.rising && !lateChromium.rising && seen.leftovers === 0 && seen.wrong === 0;
   const day = (t: Trend): string => `${signed((t.slope * 60 * 24) / 1024, 1)} GB a day at that rate`;
-  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
+  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}${mail ? `; the mail the sink keeps for inboxes (as received; it grows until its 64 MB bound) ${perMin(mail, 'MB')}` : ''}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
 
 **Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${rss.rising ? `rising (${day(rss)})` : 'shows no upward trend'}, Chromium ${chromium.rising ? 'rising' : 'shows no upward trend'}, ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.${
     slowing
@@ -157,7 +160,16 @@ function rejudge(): void {
   if (at < 0) throw new Error('BENCHMARKS.md has no Soak section to judge again');
   const section = doc.slice(at);
   const rows = section.split('\n').filter((l) => /^\| \d/.test(l)).map((l) => l.split('|').slice(1, -1).map((c) => Number(c.trim())));
-  const samples = rows.map(([minute, , rssMb, , heapTotalMb, outsideMb, chromium]) => ({ atS: minute! * 60, rssMb: rssMb!, heapTotalMb: heapTotalMb!, outsideMb: outsideMb!, chromium: chromium! }));
+  // Tables from before the mail column have 12 cells: their samples have no mail figure.
+  const samples = rows.map(([minute, , rssMb, , heapTotalMb, outsideMb, chromium, , , , , externalMb, mailMb]) => ({
+    atS: minute! * 60,
+    rssMb: rssMb!,
+    heapTotalMb: heapTotalMb!,
+    outsideMb: outsideMb!,
+    chromium: chromium!,
+    ...(externalMb !== undefined ? { externalMb } : {}),
+    ...(mailMb !== undefined ? { mailMb } : {}),
+  }));
   const seen = /Chromium processes left between runs: (\d+); people whose failed step or pass differs from the site's record: (\d+) of (\d+)/.exec(section);
   if (!seen) throw new Error("the Soak section does not say what was left between runs and how many people were off");
   const judged = judge(samples, { leftovers: Number(seen[1]), wrong: Number(seen[2]), people: Number(seen[3]), warmUpMs: 5 * 60_000 });
@@ -243,6 +255,7 @@ async function main(): Promise<void> {
         fds: readdirSync(`/proc/${server.pid}/fd`).length,
         dbMb: sizeMb(join(data, 'turnout.db')) + sizeMb(join(data, 'turnout.db-wal')),
         artifactsMb: sizeMb(join(data, 'artifacts')),
+        mailMb: Number(/^turnout_mail_kept_bytes (\S+)/m.exec(metrics)?.[1] ?? 0) / 2 ** 20,
         runs: runLines.length,
       });
     };
@@ -289,15 +302,15 @@ async function main(): Promise<void> {
 
   const judged = judge(samples, { leftovers, wrong, people, warmUpMs: WARM_UP_MS });
   writeFileSync('docs/soak.svg', chart(samples));
-  const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} | ${s.externalMb.toFixed(1)} |`);
+  const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} | ${s.externalMb.toFixed(1)} | ${s.mailMb.toFixed(2)} |`);
   const section = `## Soak
 
 Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
 
 ![server RSS and Chromium processes over the soak](docs/soak.svg)
 
-| minute | runs done | server RSS MB | heap used MB | heap committed MB | outside V8 heap MB | Chromium processes | renderers | open fds | SQLite MB | artifacts MB | Buffers (external) MB |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| minute | runs done | server RSS MB | heap used MB | heap committed MB | outside V8 heap MB | Chromium processes | renderers | open fds | SQLite MB | artifacts MB | Buffers (external) MB | mail kept MB |
+|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
 ${judged.text}${snapshotText(snapshots)}`;

@@ -139,21 +139,18 @@ describe('failure classes', () => {
   });
 
   it('a step that waits for its navigation says what never came: a new page, or the end of its loading', async () => {
-    const navigation = (url: string) => [{ type: 'navigation', url }];
-    const neverLoads = await runOne(
-      scenario([
-        { type: 'navigate', url: `${site.url}/links.html` },
-        { type: 'click', selectors: ['#plans'], assertedEvents: navigation(`${site.url}/never-loads.html`) },
-      ]),
-    );
+    // A click on the links page that the recording saw lead to /never-loads.html.
+    const clickExpectingPlans = (selector: string) =>
+      runOne(
+        scenario([
+          { type: 'navigate', url: `${site.url}/links.html` },
+          { type: 'click', selectors: [selector], assertedEvents: [{ type: 'navigation', url: `${site.url}/never-loads.html` }] },
+        ]),
+      );
+    const neverLoads = await clickExpectingPlans('#plans');
     expect(neverLoads).toMatchObject({ status: 'failed', failedStep: 1, errorClass: 'timeout' });
     expect(neverLoads.error).toBe("the page /never-loads.html did not finish loading (no load event) within the step's 1.5 s");
-    const nowhere = await runOne(
-      scenario([
-        { type: 'navigate', url: `${site.url}/links.html` },
-        { type: 'click', selectors: ['#dead'], assertedEvents: navigation(`${site.url}/never-loads.html`) },
-      ]),
-    );
+    const nowhere = await clickExpectingPlans('#dead');
     expect(nowhere).toMatchObject({ status: 'failed', failedStep: 1, errorClass: 'timeout' });
     expect(nowhere.error).toBe("no new page came within the step's 1.5 s");
   });

@@ -78,6 +78,10 @@ describe('runs', () => {
     expect(inbox.every((m) => m.subject === 'Confirm your email')).toBe(true);
     const one = await t.get<InboxMessage[]>(`/api/inbox?address=${encodeURIComponent(summary.results[0]!.email)}`);
     expect(one.map((m) => m.to)).toEqual([[summary.results[0]!.email]]);
+    // What the sink holds for inboxes is watched in /metrics (it is bounded, and grows until then).
+    const metrics = await (await fetch(`${t.server.url}/metrics`)).text();
+    expect(Number(/^turnout_mail_kept_messages (\d+)$/m.exec(metrics)?.[1])).toBe(inbox.length);
+    expect(Number(/^turnout_mail_kept_bytes (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThan(inbox.length * 200);
   });
 
   it('compares a run with the previous run of the same scenario', async () => {

@@ -97,7 +97,7 @@ function clientError(error: Error & { type?: string; status?: number; statusCode
 
 export function createApp(deps: AppDeps): express.Express {
   const { store, manager, sink, scheduler } = deps;
-  const metrics = createMetrics(manager);
+  const metrics = createMetrics(manager, sink);
   const app = express();
   app.disable('x-powered-by');
   // Only JSON changes anything: a page on another site can send a form or text/plain without

@@ -3,7 +3,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RunManager } from '../runs/manager.js';
 
-export function createMetrics(manager: RunManager): Registry {
+/** What the server's mail sink holds: bounded (the newest 20,000 messages, 64 MB), watched here. */
+interface KeptMail {
+  readonly stored: number;
+  readonly storedBytes: number;
+}
+
+export function createMetrics(manager: RunManager, mail?: KeptMail): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'turnout_process_' });
   const duration = new Histogram({
@@ -31,6 +37,10 @@ export function createMetrics(manager: RunManager): Registry {
     registers: [registry],
   });
   const running = new Gauge({ name: 'turnout_runs_active', help: 'Runs in progress', registers: [registry] });
+  if (mail) {
+    new Gauge({ name: 'turnout_mail_kept_messages', help: 'Messages the mail sink keeps in memory for inboxes (bounded)', registers: [registry], collect() { this.set(mail.stored); } });
+    new Gauge({ name: 'turnout_mail_kept_bytes', help: 'Bytes of those messages as received (bounded)', registers: [registry], collect() { this.set(mail.storedBytes); } });
+  }
 
   manager.on('stepFinished', (scenario, step, result) => {
     duration.observe({ scenario, step, outcome: result.status }, result.durationMs / 1000);

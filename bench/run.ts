@@ -212,6 +212,12 @@ function storedCapacityRows(): CapacityRow[] {
   });
 }
 
+/** The runs in which not everyone passed, with what the runner said and what it means; `none` when there were none. */
+function shortfallText(none: string): string {
+  if (!shortfalls.length) return none;
+  return `Runs in which not everyone passed (${shortfalls.length}), with what the runner said:\n\n${shortfalls.map((f) => `- ${f}`).join('\n')}\n\n${OVERLOADED}`;
+}
+
 /** What people lost to time-outs at a concurrency say, said under the list of such runs. */
 const OVERLOADED =
   "Where people time out on both sides, the machine is past what it can serve: pages load slower than the waits allow. The waits are alike but not the same: Turnout's 30 s is a step's whole time (the action, the new page, its load and the landing check), the hand-written flow's is each Playwright call's (a click, then its own 30 s for the new address).";
@@ -241,9 +247,7 @@ async function capacity(site: string, smtp: number): Promise<string> {
   verdicts.push(`Capacity at the knee (${knee.c} at once): ${knee.ratio.toFixed(2)}× of plain Playwright; worst at ≥ 10 at once: ${worst.ratio.toFixed(2)}× at ${worst.c} (goal ≥ ${GOALS.capacity}× at every point): ${verdict(worst.ratio >= GOALS.capacity)}.`);
   const kept = points.filter((p) => !levels.includes(p.c)).map((p) => p.c);
   const partly = kept.length ? ` This run measured ${levels.join(', ')} at once (\`--levels ${levels.join(',')}\`); the rows for ${kept.join(', ')} are an earlier run's, as the last column says.` : '';
-  const failedRuns = shortfalls.length
-    ? `Runs in which not everyone passed (${shortfalls.length}), with what the runner said:\n\n${shortfalls.map((f) => `- ${f}`).join('\n')}\n\n${OVERLOADED}`
-    : `In every run measured here, every person passed on both sides.`;
+  const failedRuns = shortfallText('In every run measured here, every person passed on both sides.');
   return `Turnout with \`--no-vitals\` against the hand-written flow, like for like (section 7 gives what Web Vitals cost; section 8 compares Turnout as it ships and other browser set-ups), with \`${TURNOUT_FLAGS.join(' ')}\` (the hand-written flow waits 30 s for an action and gives a person no deadline). Completed enrollments per minute, CPU seconds (runner and browsers) per completed enrollment, and Chromium memory (PSS, peak ÷ people running) by concurrency; ${CAPACITY_RUNS} run(s) per point, median (min–max), taken in turns, the order alternating; ${all.map(peopleAt).join('/')} people in all.${partly}
 
 | concurrent people | Turnout \`--no-vitals\` flows/min | plain Playwright flows/min | ratio (goal ≥ ${GOALS.capacity}× from 10) | Turnout CPU/flow | plain CPU/flow | Turnout PSS/person | plain PSS/person | measured |
@@ -277,7 +281,7 @@ async function configurations(site: string, smtp: number): Promise<string> {
 |---|---:|---:|---:|
 ${variantRows.join('\n')}
 
-${shortfalls.length ? `Runs in which not everyone passed (${shortfalls.length}):\n\n${shortfalls.map((f) => `- ${f}`).join('\n')}` : 'In every run, every person passed.'}`;
+${shortfallText('In every run, every person passed.')}`;
 }
 
 /** What measuring Web Vitals per step costs: Turnout as it ships against `--no-vitals`, in alternating pairs. */

@@ -21,6 +21,11 @@ const MINUTES = arg('--minutes', 30);
 const SAMPLE_MS = arg('--sample-seconds', 30) * 1000;
 const WARM_UP_MS = Math.min(5 * 60_000, (MINUTES * 60_000) / 3);
 const PEOPLE = 20;
+// The server keeps this many runs (`--retain-runs`), and with them their people's mail and
+// screenshots: at about 40 s a run, all it keeps by design is full within warm-up, so what still
+// rises after it is not a bound filling up. `--retain-runs 0` keeps every run (the sink's own
+// bound, 64 MB of mail, then takes days to fill).
+const RETAIN_RUNS = arg('--retain-runs', 5);
 const FAULTS = 'email-never-sent=10,broken-link=10,identity-hangs=10,submit-500=10';
 // The server runs as `npm start` runs it: glibc capped at 2 malloc arenas (MALLOC_ARENA_MAX), so
 // memory freed by V8's and libuv's threads is reused instead of fragmenting one arena per thread.
@@ -49,7 +54,7 @@ interface Sample {
   fds: number;
   dbMb: number;
   artifactsMb: number;
-  /** Mail the server's sink keeps for inboxes, as received: bounded (64 MB), so it grows until full. */
+  /** Mail the server's sink keeps for the inboxes of the runs it keeps, as received. */
   mailMb: number;
   runs: number;
 }
@@ -122,7 +127,7 @@ function judge(
   const lastHalf = `Over the last half alone (minutes ${lateRss.from.toFixed(0)}–${(minutes.at(-1) ?? 0).toFixed(0)}, ${lateSamples} samples): server RSS ${perMin(lateRss, 'MB')}, Chromium processes ${perMin(lateChromium, '')}`;
   const slowing = !ok && !lateRss.rising && !lateChromium.rising && seen.leftovers === 0 && seen.wrong === 0;
   const day = (t: Trend): string => `${signed((t.slope * 60 * 24) / 1024, 1)} GB a day at that rate`;
-  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}${mail ? `; the mail the sink keeps for inboxes (as received; it grows until its 64 MB bound) ${perMin(mail, 'MB')}` : ''}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
+  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}${mail ? `; the mail the sink keeps for the inboxes of the runs kept (as received) ${perMin(mail, 'MB')}` : ''}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
 
 **Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${rss.rising ? `rising (${day(rss)})` : 'shows no upward trend'}, Chromium ${chromium.rising ? 'rising' : 'shows no upward trend'}, ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.${
     slowing
@@ -196,7 +201,7 @@ async function main(): Promise<void> {
   // Node writes snapshots there but does not make the folder: without it, the server dies on the signal.
   if (SNAPSHOTS) mkdirSync(heapDir);
   const nodeFlags = SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [];
-  const server = spawn(process.execPath, [...nodeFlags, 'bin/turnout.js', 'serve', '--port', String(port), '--smtp-port', String(smtpPort), '--data', data], { stdio: ['ignore', 'ignore', 'inherit'], env });
+  const server = spawn(process.execPath, [...nodeFlags, 'bin/turnout.js', 'serve', '--port', String(port), '--smtp-port', String(smtpPort), '--data', data, '--retain-runs', String(RETAIN_RUNS)], { stdio: ['ignore', 'ignore', 'inherit'], env });
   children.push(server);
   const api = `http://127.0.0.1:${port}`;
   const siteUrl = `http://127.0.0.1:${sitePort}`;
@@ -305,7 +310,7 @@ async function main(): Promise<void> {
   const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} | ${s.externalMb.toFixed(1)} | ${s.mailMb.toFixed(2)} |`);
   const section = `## Soak
 
-Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
+Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; the server keeps ${RETAIN_RUNS ? `the newest ${RETAIN_RUNS} runs (\`--retain-runs ${RETAIN_RUNS}\`), with their people's mail and screenshots, so what it keeps by design is full before warm-up ends` : 'every run (`--retain-runs 0`)'}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
 
 ![server RSS and Chromium processes over the soak](docs/soak.svg)
 

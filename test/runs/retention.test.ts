@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import nodemailer from 'nodemailer';
 import { describe, expect, it } from 'vitest';
 import { parseScenario, personResult, type RunOptions, type RunStatus } from '../../schema/index.js';
 import { screenshotFile } from '../../server/src/engine/artifacts.js';
@@ -71,6 +72,38 @@ describe('retention', () => {
       const health = (await (await fetch(`${server.url}/api/health`)).json()) as { retention: unknown };
       expect(health.retention).toEqual({ runs: 10, days: 90 });
     } finally {
+      await server.close();
+    }
+  });
+
+  it("drops a run's mail with the run: after another run ends, the oldest run's inbox is gone and the kept runs' stays", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'turnout-retain-mail-'));
+    const artifacts = join(dir, 'artifacts');
+    const seeded = new RunStore(dir);
+    const nights = Array.from({ length: 3 }, (_, k) => `night-${String(k).padStart(2, '0')}`);
+    nights.forEach((id, k) => storeRun(seeded, artifacts, id, k + 1));
+    seeded.close();
+
+    const server = await startServer({ port: 0, smtpPort: 0, dataDir: dir, retention: { runs: 3, days: null } });
+    const mailer = nodemailer.createTransport({ host: '127.0.0.1', port: server.smtpPort, secure: false, ignoreTLS: true });
+    try {
+      // The target mails the people of the oldest and the newest kept run, over real SMTP.
+      for (const id of ['night-02', 'night-00']) await mailer.sendMail({ from: 'site@x.test', to: `p.1.${id}@x.test`, subject: `Confirm ${id}`, text: `https://x.test/confirm?run=${id}` });
+      const inbox = async (id: string): Promise<string[]> => ((await (await fetch(`${server.url}/api/runs/${id}/inbox`)).json()) as { subject: string }[]).map((m) => m.subject);
+      expect(await inbox('night-02')).toEqual(['Confirm night-02']);
+      expect(server.sink.stored).toBe(2);
+
+      // Tonight's run ends (streamed, as `turnout replay --server` does): three are kept, so night-02 goes, mail and all.
+      server.manager.startExternal('tonight', scenario, 1, options);
+      server.manager.finishExternal('tonight', 'finished', options);
+      const runs = (await (await fetch(`${server.url}/api/runs`)).json()) as { id: string }[];
+      expect(runs.map((r) => r.id).sort()).toEqual(['night-00', 'night-01', 'tonight']);
+      expect(server.sink.messages('p.1.night-02@x.test')).toEqual([]);
+      expect(await inbox('night-00')).toEqual(['Confirm night-00']);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/^turnout_mail_kept_messages 1$/m);
+    } finally {
+      mailer.close();
       await server.close();
     }
   });

@@ -60,12 +60,22 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const store = new RunStore(dataDir);
   const interrupted = store.markInterrupted();
   const retention: Retention = options.retention ?? { runs: null, days: null };
-  const prune = (): void => void store.prune(retention, artifactsDir);
+  const sink = new MailSink({ port: options.smtpPort });
+  // The mail of a run's people goes with the run: a server up for months keeps what it shows.
+  // A database refusing writes must not take the server down: the sweep tries again later.
+  const prune = (): void => {
+    try {
+      store.prune(retention, artifactsDir, (addresses) => sink.forget(addresses));
+    } catch (e) {
+      console.error(`turnout server: could not remove runs past retention from ${dataDir}: ${(e as Error).message}; trying again after the next run`);
+    }
+  };
+  await sink.start();
   prune();
   const pruning = setInterval(prune, RETENTION_INTERVAL_MS).unref();
-  const sink = new MailSink({ port: options.smtpPort });
-  await sink.start();
   const manager = new RunManager({ run: runScenario, store, sink, artifactsDir, defaults: options.defaults, maxUsers: options.maxUsers });
+  // Each ended run may push the oldest kept one out: history stays within its bound between sweeps.
+  manager.on('finished', prune);
   let url = '';
   const scheduler = new Scheduler({ manager, store, publicUrl: () => options.publicUrl ?? url, delivery: { env: options.defaults?.env ?? process.env, ...options.alertDelivery } });
   scheduler.start();

@@ -157,12 +157,34 @@ export class MailSink implements Mailbox {
 
   /** Drops whole addresses, the longest-known first, until both bounds hold. */
   #evict(): void {
-    for (const [address, list] of this.#byAddress) {
+    for (const address of this.#byAddress.keys()) {
       if (this.#stored <= this.#options.maxStoredMessages && this.#storedBytes <= this.#options.maxStoredBytes) return;
-      this.#stored -= list.length;
-      for (const mail of list) this.#storedBytes -= this.#sizes.get(mail) ?? 0;
-      this.#byAddress.delete(address);
+      this.#drop(address);
     }
+  }
+
+  /** Drops the messages kept for one address; returns how many. */
+  #drop(address: string): number {
+    const list = this.#byAddress.get(address);
+    if (!list) return 0;
+    this.#byAddress.delete(address);
+    this.#stored -= list.length;
+    for (const mail of list) this.#storedBytes -= this.#sizes.get(mail) ?? 0;
+    return list.length;
+  }
+
+  /**
+   * Drops the mail kept for these addresses (a server does so when its retention removes their
+   * run: the inbox of a run no longer kept is not kept either). Returns the messages dropped.
+   */
+  forget(addresses: Iterable<string>): number {
+    let dropped = 0;
+    for (const address of addresses) {
+      const key = address.toLowerCase();
+      this.#refused.delete(key);
+      dropped += this.#drop(key);
+    }
+    return dropped;
   }
 
   /** Messages received for an address, oldest first. */

@@ -227,13 +227,18 @@ export class RunStore {
   /**
    * Removes the finished runs that fall outside what is kept — beyond the newest `keep.runs`, or
    * started more than `keep.days` ago — with their people, steps, screenshots and traces. A run
-   * still going is never removed (nor counted). Returns the ids removed.
+   * still going is never removed (nor counted). Returns the ids removed; `forget` is told the
+   * addresses of their people, for what is kept of them outside the database (the sink's mail).
    */
-  prune(keep: Retention, artifactsDir: string | null): string[] {
+  prune(keep: Retention, artifactsDir: string | null, forget?: (addresses: string[]) => void): string[] {
     const rows = this.#db.prepare(`select id, started_at from runs where status != 'running' order by started_at desc`).all() as { id: string; started_at: string }[];
     const cutoff = keep.days ? Date.now() - keep.days * 86_400_000 : -Infinity;
     const gone = rows.filter((r, i) => (keep.runs ? i >= keep.runs : false) || Date.parse(r.started_at) < cutoff).map((r) => r.id);
     if (gone.length === 0) return [];
+    if (forget) {
+      const addresses = this.#db.prepare(`select email from person_steps where run_id = ? union select json_extract(json, '$.email') from people where run_id = ?`).pluck();
+      forget(gone.flatMap((id) => addresses.all(id, id) as string[]));
+    }
     const remove = this.#db.transaction((ids: string[]) => {
       for (const id of ids) for (const table of ['person_steps', 'people', 'runs']) this.#db.prepare(`delete from ${table} where ${table === 'runs' ? 'id' : 'run_id'} = ?`).run(id);
     });

@@ -16,8 +16,23 @@ export interface HeapSummary {
   groups: Map<string, { count: number; bytes: number }>;
 }
 
-/** Objects and closures by constructor or function name; strings, arrays, code and the like by their type alone. */
+/** Objects and closures by constructor or function name; strings, arrays and the like by their type alone. */
 const NAMED = new Set(['object', 'closure', 'native']);
+
+/**
+ * V8's code by what it is: a rise in machine code with deoptimization data, while the functions
+ * with bytecode stay as many, is the optimizing compiler working on functions the process already
+ * had (more of them hot), not new functions piling up (an `eval` or `new Function` per request).
+ */
+function codeKind(name: string): string {
+  if (name === '') return 'code: machine code';
+  if (name === '(code deopt data)') return 'code: deoptimization data (optimized functions only)';
+  if (name === '(code relocation info)') return 'code: relocation info';
+  if (name.startsWith('(code for ')) return 'code: code of named functions and builtins';
+  if (name === 'system / BytecodeArray') return 'code: bytecode (one per compiled function)';
+  if (name === 'system / FeedbackVector') return 'code: feedback vectors';
+  return 'code: other';
+}
 
 export function summarizeSnapshot(path: string): HeapSummary {
   const raw = JSON.parse(readFileSync(path, 'utf8')) as RawSnapshot;
@@ -29,7 +44,8 @@ export function summarizeSnapshot(path: string): HeapSummary {
   for (let i = 0; i < raw.nodes.length; i += fields.length) {
     const type = types[raw.nodes[i + typeAt]!] ?? '?';
     const bytes = raw.nodes[i + sizeAt]!;
-    const key = NAMED.has(type) ? `${type} ${raw.strings[raw.nodes[i + nameAt]!]}` : type;
+    const name = raw.strings[raw.nodes[i + nameAt]!] ?? '';
+    const key = NAMED.has(type) ? `${type} ${name}` : type === 'code' ? codeKind(name) : type;
     const g = groups.get(key) ?? { count: 0, bytes: 0 };
     g.count++;
     g.bytes += bytes;
@@ -38,6 +54,9 @@ export function summarizeSnapshot(path: string): HeapSummary {
   }
   return { totalBytes, groups };
 }
+
+/** How many of a kind a snapshot holds (0 when none). */
+export const countOf = (heap: HeapSummary, key: string): number => heap.groups.get(key)?.count ?? 0;
 
 /** The kinds whose bytes grew most from `before` to `after`, largest first. */
 export function heapGrowth(before: HeapSummary, after: HeapSummary, top = 8): { key: string; count: number; bytes: number }[] {

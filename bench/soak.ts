@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { FAULT_KINDS } from '../scenarios/demo-site/faults.js';
 import type { LiveRunSummary, RunInfo } from '../schema/index.js';
 import { freePort } from '../test/helpers/servers.js';
-import { heapGrowth, summarizeSnapshot, type HeapSummary } from './heap-snapshot.js';
+import { countOf, heapGrowth, summarizeSnapshot, type HeapSummary } from './heap-snapshot.js';
 import { machine } from './measure.js';
 import { lastHalfTrend, senTrend, type Trend } from './trend.js';
 
@@ -32,6 +32,10 @@ const FAULTS = 'email-never-sent=10,broken-link=10,identity-hangs=10,submit-500=
 // `--malloc-arenas default` measures glibc's own default (8 per core) instead.
 const ARENAS_AT = process.argv.indexOf('--malloc-arenas');
 const ARENAS = ARENAS_AT >= 0 ? process.argv[ARENAS_AT + 1]! : '2';
+// `--node-flags "--no-opt"`: extra flags for the server's node (V8's), to tell what a rise is made
+// of — e.g. with the optimizing compiler off, V8 writes no optimized code as functions get hot.
+const FLAGS_AT = process.argv.indexOf('--node-flags');
+const NODE_FLAGS = FLAGS_AT >= 0 ? process.argv[FLAGS_AT + 1]!.split(/\s+/).filter(Boolean) : [];
 const log = (line: string): void => void process.stderr.write(`[soak] ${line}\n`);
 // `--heap-snapshots`: the server writes a V8 heap snapshot (a full GC first) when warm-up ends and
 // at the end; the section then gives its live heap at both and what grew. Each snapshot pauses
@@ -143,6 +147,9 @@ function judge(
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
 /** The live heap at each snapshot, and what grew between the first and the last. */
+const BYTECODE = 'code: bytecode (one per compiled function)';
+const DEOPT = 'code: deoptimization data (optimized functions only)';
+
 function snapshotText(snapshots: readonly { atS: number; heap: HeapSummary }[]): string {
   const [first, last] = [snapshots[0], snapshots.at(-1)];
   if (!first || !last || first === last) return '';
@@ -151,7 +158,7 @@ function snapshotText(snapshots: readonly { atS: number; heap: HeapSummary }[]):
     .map((g) => `${g.key} ${signed(g.bytes / 2 ** 20)} MB (${signed(g.count, 0)})`)
     .join('; ');
   return `
-Live heap after a full garbage collection (\`--heap-snapshots\`: V8 heap snapshots of the server): ${mb(first.heap.totalBytes)} at minute ${(first.atS / 60).toFixed(1)}, ${mb(last.heap.totalBytes)} at minute ${(last.atS / 60).toFixed(1)}: ${signed((last.heap.totalBytes - first.heap.totalBytes) / 2 ** 20 / minutes)} MB/min. Grew most: ${grew || 'nothing'}.
+Live heap after a full garbage collection (\`--heap-snapshots\`: V8 heap snapshots of the server): ${mb(first.heap.totalBytes)} at minute ${(first.atS / 60).toFixed(1)}, ${mb(last.heap.totalBytes)} at minute ${(last.atS / 60).toFixed(1)}: ${signed((last.heap.totalBytes - first.heap.totalBytes) / 2 ** 20 / minutes)} MB/min. Grew most: ${grew || 'nothing'}. Functions with bytecode: ${countOf(first.heap, BYTECODE)} → ${countOf(last.heap, BYTECODE)}; with deoptimization data (optimized by V8): ${countOf(first.heap, DEOPT)} → ${countOf(last.heap, DEOPT)}.
 `;
 }
 
@@ -200,7 +207,7 @@ async function main(): Promise<void> {
   const heapDir = join(data, 'heap');
   // Node writes snapshots there but does not make the folder: without it, the server dies on the signal.
   if (SNAPSHOTS) mkdirSync(heapDir);
-  const nodeFlags = SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [];
+  const nodeFlags = [...NODE_FLAGS, ...(SNAPSHOTS ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : [])];
   const server = spawn(process.execPath, [...nodeFlags, 'bin/turnout.js', 'serve', '--port', String(port), '--smtp-port', String(smtpPort), '--data', data, '--retain-runs', String(RETAIN_RUNS)], { stdio: ['ignore', 'ignore', 'inherit'], env });
   children.push(server);
   const api = `http://127.0.0.1:${port}`;
@@ -310,7 +317,7 @@ async function main(): Promise<void> {
   const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} | ${s.externalMb.toFixed(1)} | ${s.mailMb.toFixed(2)} |`);
   const section = `## Soak
 
-Produced by \`npm run soak -- --minutes ${MINUTES}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; the server keeps ${RETAIN_RUNS ? `the newest ${RETAIN_RUNS} runs (\`--retain-runs ${RETAIN_RUNS}\`), with their people's mail and screenshots, so what it keeps by design is full before warm-up ends` : 'every run (`--retain-runs 0`)'}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
+Produced by \`npm run soak -- --minutes ${MINUTES}${NODE_FLAGS.length ? ` --node-flags "${NODE_FLAGS.join(' ')}"` : ''}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process${NODE_FLAGS.length ? ` (node ${NODE_FLAGS.join(' ')}: not as it ships)` : ''} ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; the server keeps ${RETAIN_RUNS ? `the newest ${RETAIN_RUNS} runs (\`--retain-runs ${RETAIN_RUNS}\`), with their people's mail and screenshots, so what it keeps by design is full before warm-up ends` : 'every run (`--retain-runs 0`)'}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
 
 ![server RSS and Chromium processes over the soak](docs/soak.svg)
 

@@ -36,6 +36,18 @@ const ARENAS = ARENAS_AT >= 0 ? process.argv[ARENAS_AT + 1]! : '2';
 // of — e.g. with the optimizing compiler off, V8 writes no optimized code as functions get hot.
 const FLAGS_AT = process.argv.indexOf('--node-flags');
 const NODE_FLAGS = FLAGS_AT >= 0 ? process.argv[FLAGS_AT + 1]!.split(/\s+/).filter(Boolean) : [];
+// A run with other flags is a diagnosis, not the verdict on Turnout as it ships: its own section and chart.
+const HEADING = NODE_FLAGS.length ? '## Soak, diagnosis (not as it ships)' : '## Soak';
+const CHART = NODE_FLAGS.length ? 'docs/soak-diagnosis.svg' : 'docs/soak.svg';
+
+/** Where a section of BENCHMARKS.md starts and ends (the next section, or the end). */
+function sectionAt(doc: string, heading: string): { start: number; end: number } | null {
+  const start = doc.indexOf(`\n${heading}\n`);
+  if (start < 0) return null;
+  const next = doc.indexOf('\n## ', start + 1);
+  return { start: start + 1, end: next < 0 ? doc.length : next + 1 };
+}
+
 const log = (line: string): void => void process.stderr.write(`[soak] ${line}\n`);
 // `--heap-snapshots`: the server writes a V8 heap snapshot (a full GC first) when warm-up ends and
 // at the end; the section then gives its live heap at both and what grew. Each snapshot pauses
@@ -168,9 +180,9 @@ Live heap after a full garbage collection (\`--heap-snapshots\`: V8 heap snapsho
  */
 function rejudge(): void {
   const doc = readFileSync('BENCHMARKS.md', 'utf8');
-  const at = doc.indexOf('## Soak');
-  if (at < 0) throw new Error('BENCHMARKS.md has no Soak section to judge again');
-  const section = doc.slice(at);
+  const found = sectionAt(doc, HEADING);
+  if (!found) throw new Error(`BENCHMARKS.md has no "${HEADING}" section to judge again`);
+  const section = doc.slice(found.start, found.end).trimEnd();
   const rows = section.split('\n').filter((l) => /^\| \d/.test(l)).map((l) => l.split('|').slice(1, -1).map((c) => Number(c.trim())));
   // Tables from before the mail column have 12 cells: their samples have no mail figure.
   const samples = rows.map(([minute, , rssMb, , heapTotalMb, outsideMb, chromium, , , , , externalMb, mailMb]) => ({
@@ -190,7 +202,7 @@ function rejudge(): void {
   const heapAt = section.indexOf('\nLive heap after');
   const kept = heapAt > from ? section.slice(heapAt) : '';
   const note = `_Judged again with \`npm run soak -- --rejudge\` on ${new Date().toISOString().slice(0, 10)}, from the table above._\n\n`;
-  writeFileSync('BENCHMARKS.md', `${doc.slice(0, at)}${section.slice(0, from)}\n${note}${judged.text}${kept}`);
+  writeFileSync('BENCHMARKS.md', `${doc.slice(0, found.start)}${section.slice(0, from)}\n${note}${judged.text}${kept.trimEnd()}\n${found.end < doc.length ? `\n${doc.slice(found.end)}` : ''}`);
   log(`verdict: ${judged.steady ? 'steady' : 'NOT steady'}; rewrote the Soak section's verdict`);
 }
 
@@ -313,13 +325,13 @@ async function main(): Promise<void> {
   }
 
   const judged = judge(samples, { leftovers, wrong, people, warmUpMs: WARM_UP_MS });
-  writeFileSync('docs/soak.svg', chart(samples));
+  writeFileSync(CHART, chart(samples));
   const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} | ${s.externalMb.toFixed(1)} | ${s.mailMb.toFixed(2)} |`);
-  const section = `## Soak
+  const section = `${HEADING}
 
 Produced by \`npm run soak -- --minutes ${MINUTES}${NODE_FLAGS.length ? ` --node-flags "${NODE_FLAGS.join(' ')}"` : ''}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process${NODE_FLAGS.length ? ` (node ${NODE_FLAGS.join(' ')}: not as it ships)` : ''} ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; the server keeps ${RETAIN_RUNS ? `the newest ${RETAIN_RUNS} runs (\`--retain-runs ${RETAIN_RUNS}\`), with their people's mail and screenshots, so what it keeps by design is full before warm-up ends` : 'every run (`--retain-runs 0`)'}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
 
-![server RSS and Chromium processes over the soak](docs/soak.svg)
+![server RSS and Chromium processes over the soak](${CHART})
 
 | minute | runs done | server RSS MB | heap used MB | heap committed MB | outside V8 heap MB | Chromium processes | renderers | open fds | SQLite MB | artifacts MB | Buffers (external) MB | mail kept MB |
 |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
@@ -327,9 +339,10 @@ ${rows.join('\n')}
 
 ${judged.text}${snapshotText(snapshots)}`;
   const doc = readFileSync('BENCHMARKS.md', 'utf8');
-  const at = doc.indexOf('## Soak');
-  writeFileSync('BENCHMARKS.md', `${at >= 0 ? doc.slice(0, at).trimEnd() : doc.trimEnd()}\n\n${section}`);
-  log(`verdict: ${judged.steady ? 'steady' : 'NOT steady'}; wrote the Soak section of BENCHMARKS.md and docs/soak.svg`);
+  const at = sectionAt(doc, HEADING);
+  const rest = at && at.end < doc.length ? `\n${doc.slice(at.end)}` : '';
+  writeFileSync('BENCHMARKS.md', `${(at ? doc.slice(0, at.start) : doc).trimEnd()}\n\n${section.trimEnd()}\n${rest}`);
+  log(`verdict: ${judged.steady ? 'steady' : 'NOT steady'}; wrote the "${HEADING}" section of BENCHMARKS.md and ${CHART}`);
   process.exitCode = judged.steady ? 0 : 1;
 }
 

@@ -158,10 +158,10 @@ function judge(
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
-/** The live heap at each snapshot, and what grew between the first and the last. */
 const BYTECODE = 'code: bytecode (one per compiled function)';
 const DEOPT = 'code: deoptimization data (optimized functions only)';
 
+/** The live heap at each snapshot, and what grew between the first and the last. */
 function snapshotText(snapshots: readonly { atS: number; heap: HeapSummary }[]): string {
   const [first, last] = [snapshots[0], snapshots.at(-1)];
   if (!first || !last || first === last) return '';

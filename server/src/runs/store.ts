@@ -235,14 +235,14 @@ export class RunStore {
     const cutoff = keep.days ? Date.now() - keep.days * 86_400_000 : -Infinity;
     const gone = rows.filter((r, i) => (keep.runs ? i >= keep.runs : false) || Date.parse(r.started_at) < cutoff).map((r) => r.id);
     if (gone.length === 0) return [];
-    if (forget) {
-      const addresses = this.#db.prepare(`select email from person_steps where run_id = ? union select json_extract(json, '$.email') from people where run_id = ?`).pluck();
-      forget(gone.flatMap((id) => addresses.all(id, id) as string[]));
-    }
+    // Read before the rows go; told only once they are gone (a refused delete keeps the run, and its mail).
+    const peopleOf = this.#db.prepare(`select email from person_steps where run_id = ? union select json_extract(json, '$.email') from people where run_id = ?`).pluck();
+    const addresses = forget ? gone.flatMap((id) => peopleOf.all(id, id) as string[]) : [];
     const remove = this.#db.transaction((ids: string[]) => {
       for (const id of ids) for (const table of ['person_steps', 'people', 'runs']) this.#db.prepare(`delete from ${table} where ${table === 'runs' ? 'id' : 'run_id'} = ?`).run(id);
     });
     remove(gone);
+    forget?.(addresses);
     if (artifactsDir) removeRunFiles(artifactsDir, new Set(gone));
     return gone;
   }

@@ -11,7 +11,7 @@ import type { LiveRunSummary, RunInfo } from '../schema/index.js';
 import { freePort } from '../test/helpers/servers.js';
 import { countOf, heapGrowth, summarizeSnapshot, type HeapSummary } from './heap-snapshot.js';
 import { machine } from './measure.js';
-import { lastHalfTrend, senTrend, type Trend } from './trend.js';
+import { judge, signed, type Sample } from './soak-verdict.js';
 
 const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(name);
@@ -54,26 +54,6 @@ const log = (line: string): void => void process.stderr.write(`[soak] ${line}\n`
 // the server for a few seconds, so it is not the default.
 const SNAPSHOTS = process.argv.includes('--heap-snapshots');
 
-interface Sample {
-  atS: number;
-  rssMb: number;
-  heapMb: number;
-  /** V8's committed heap, and what the process holds outside it (RSS minus that). */
-  heapTotalMb: number;
-  outsideMb: number;
-  /** Of that, memory V8 tracks outside its heap: Buffers and other ArrayBuffers (the rest is malloc's, the stacks, the code). */
-  externalMb: number;
-  /** V8's committed memory by space (new_space, old_space, code_space, large_object_space…). */
-  spacesMb: Record<string, number>;
-  chromium: number;
-  renderers: number;
-  fds: number;
-  dbMb: number;
-  artifactsMb: number;
-  /** Mail the server's sink keeps for the inboxes of the runs it keeps, as received. */
-  mailMb: number;
-  runs: number;
-}
 
 function processes(): string[] {
   return execFileSync('ps', ['-eo', 'pid=,args=']).toString().split('\n');
@@ -111,49 +91,6 @@ ${line(samples.map((s) => s.rssMb), maxRss, '#1f77b4')}
 ${line(samples.map((s) => s.chromium), maxChromium, '#ff7f0e')}
 </svg>
 `;
-}
-
-const signed = (n: number, digits = 2): string => `${n >= 0 ? '+' : ''}${n.toFixed(digits)}`;
-const perMin = (t: Trend, unit: string): string => `${signed(t.slope)}${unit ? ` ${unit}` : ''}/min (95 % ${signed(t.low)} to ${signed(t.high)}; Mann–Kendall z ${t.z.toFixed(1)})`;
-
-/**
- * The soak's verdict: after warm-up, neither the server's RSS nor the Chromium count may rise
- * (Mann–Kendall at 5 %, with Sen's slope), nothing may be left between runs and every person's
- * outcome must match the site's record. Works from samples alone, so a stored table can be judged again.
- */
-function judge(
-  samples: readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb' | 'externalMb' | 'mailMb'>>)[],
-  seen: { leftovers: number; wrong: number; people: number; warmUpMs: number },
-): { steady: boolean; text: string } {
-  const steady = samples.filter((s) => s.atS * 1000 >= seen.warmUpMs);
-  const minutes = steady.map((s) => s.atS / 60);
-  const of = (values: number[]): Trend => senTrend(minutes, values);
-  const [rss, heap, outside, chromium] = [of(steady.map((s) => s.rssMb)), of(steady.map((s) => s.heapTotalMb)), of(steady.map((s) => s.outsideMb)), of(steady.map((s) => s.chromium))];
-  const spaces = Object.keys(steady[0]?.spacesMb ?? {})
-    .map((space) => ({ space, slope: of(steady.map((s) => s.spacesMb?.[space] ?? 0)).slope }))
-    .filter((sp) => Math.abs(sp.slope) >= 0.01)
-    .map((sp) => `${sp.space} ${signed(sp.slope)}`)
-    .join(', ');
-  const external = steady.every((s) => s.externalMb !== undefined) ? of(steady.map((s) => s.externalMb!)) : null;
-  const mail = steady.every((s) => s.mailMb !== undefined) ? of(steady.map((s) => s.mailMb!)) : null;
-  const ok = !rss.rising && !chromium.rising && seen.leftovers === 0 && seen.wrong === 0;
-  // A leak keeps rising to the end; warm-up slows down: the last half alone tells which.
-  const [lateRss, lateChromium] = [lastHalfTrend(minutes, steady.map((s) => s.rssMb)), lastHalfTrend(minutes, steady.map((s) => s.chromium))];
-  const lateSamples = minutes.filter((m) => m >= lateRss.from).length;
-  const lastHalf = `Over the last half alone (minutes ${lateRss.from.toFixed(0)}–${(minutes.at(-1) ?? 0).toFixed(0)}, ${lateSamples} samples): server RSS ${perMin(lateRss, 'MB')}, Chromium processes ${perMin(lateChromium, '')}`;
-  const slowing = !ok && !lateRss.rising && !lateChromium.rising && seen.leftovers === 0 && seen.wrong === 0;
-  const day = (t: Trend): string => `${signed((t.slope * 60 * 24) / 1024, 1)} GB a day at that rate`;
-  const text = `After the first ${(seen.warmUpMs / 60_000).toFixed(0)} minutes (${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}${mail ? `; the mail the sink keeps for the inboxes of the runs kept (as received) ${perMin(mail, 'MB')}` : ''}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
-
-**Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${rss.rising ? `rising (${day(rss)})` : 'shows no upward trend'}, Chromium ${chromium.rising ? 'rising' : 'shows no upward trend'}, ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.${
-    slowing
-      ? ` The rise slows: over the last half neither RSS nor Chromium rises beyond chance, as warm-up would look; a leak up to ${signed(lateRss.high)} MB/min cannot be ruled out from it, and a longer soak (\`--minutes 120\`) tells the two apart.`
-      : !ok && seen.leftovers === 0 && seen.wrong === 0
-        ? ' Still rising over the last half: not warm-up.'
-        : ''
-  }
-`;
-  return { steady: ok, text };
 }
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
@@ -196,7 +133,9 @@ function rejudge(): void {
   }));
   const seen = /Chromium processes left between runs: (\d+); people whose failed step or pass differs from the site's record: (\d+) of (\d+)/.exec(section);
   if (!seen) throw new Error("the Soak section does not say what was left between runs and how many people were off");
-  const judged = judge(samples, { leftovers: Number(seen[1]), wrong: Number(seen[2]), people: Number(seen[3]), warmUpMs: 5 * 60_000 });
+  // The first heap snapshot, if the soak took them: judging starts after it.
+  const snapshotAt = /\nLive heap after [^\n]*?MB at minute ([\d.]+)/.exec(section);
+  const judged = judge(samples, { leftovers: Number(seen[1]), wrong: Number(seen[2]), people: Number(seen[3]), warmUpMs: 5 * 60_000, firstSnapshotS: snapshotAt ? Number(snapshotAt[1]) * 60 : undefined });
   const from = section.search(/\n(_Judged again|After the first )/);
   // What follows the verdict (the live heap from snapshots) is measured, not judged: kept.
   const heapAt = section.indexOf('\nLive heap after');
@@ -230,6 +169,8 @@ async function main(): Promise<void> {
   let wrong = 0;
   let people = 0;
   const snapshots: { atS: number; heap: HeapSummary }[] = [];
+  /** When the first heap snapshot was written whole: judging starts there. */
+  let firstSnapshotS: number | undefined;
   /** Asks the server for a heap snapshot and waits until it is written whole. */
   const snapshot = async (atS: number): Promise<void> => {
     const before = new Set(existsSync(heapDir) ? readdirSync(heapDir) : []);
@@ -311,7 +252,10 @@ async function main(): Promise<void> {
           await new Promise((r) => setTimeout(r, 500));
         }
         leftovers += left;
-        if (SNAPSHOTS && snapshots.length === 0 && Date.now() - t0 >= WARM_UP_MS) await snapshot(Math.round((Date.now() - t0) / 1000));
+        if (SNAPSHOTS && snapshots.length === 0 && Date.now() - t0 >= WARM_UP_MS) {
+          await snapshot(Math.round((Date.now() - t0) / 1000));
+          firstSnapshotS = Math.round((Date.now() - t0) / 1000);
+        }
         runLines.push(`${runLines.length + 1}: ${summary.users.passed}/${summary.users.total} passed, ${off} attribution(s) off, ${left} Chromium process(es) left after`);
         log(runLines.at(-1)!);
       }
@@ -324,7 +268,7 @@ async function main(): Promise<void> {
     for (const c of children) c.kill('SIGTERM');
   }
 
-  const judged = judge(samples, { leftovers, wrong, people, warmUpMs: WARM_UP_MS });
+  const judged = judge(samples, { leftovers, wrong, people, warmUpMs: WARM_UP_MS, firstSnapshotS });
   writeFileSync(CHART, chart(samples));
   const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} | ${s.externalMb.toFixed(1)} | ${s.mailMb.toFixed(2)} |`);
   const section = `${HEADING}

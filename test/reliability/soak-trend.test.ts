@@ -2,6 +2,7 @@
 // collection peaks a rise, and a flat series with the same peaks steady. Series are built from a
 // seeded generator, so each case is the same on every run.
 import { describe, expect, it } from 'vitest';
+import { judge } from '../../bench/soak-verdict.js';
 import { lastHalfTrend, senTrend } from '../../bench/trend.js';
 
 /** A deterministic pseudo-random sequence in [0, 1) (mulberry32). */
@@ -71,3 +72,53 @@ describe('the soak trend test', () => {
     expect(senTrend(xs, xs.map((x) => 100 - 3 * x))).toMatchObject({ slope: -3, rising: false, falling: true });
   });
 });
+
+/**
+ * A soak's samples every 30 s for `minutes`: RSS from `rss(minute)` plus scatter, a heap
+ * snapshot's 150 MB landing at minute 5.6, and `chromium(minute)` processes.
+ */
+function soak(minutes: number, rss: (m: number) => number, seed: number, chromium: (m: number) => number = (m) => (Math.floor(m * 2) % 3 === 0 ? 0 : 20)) {
+  const next = random(seed);
+  return Array.from({ length: minutes * 2 + 1 }, (_, i) => {
+    const m = i / 2;
+    const rssMb = rss(m) + 4 * (next() - 0.5) + (m >= 5.6 ? 150 : 0);
+    return { atS: m * 60, rssMb, heapTotalMb: 100, outsideMb: rssMb - 100, chromium: chromium(m) };
+  });
+}
+const clean = { leftovers: 0, wrong: 0, people: 2000, warmUpMs: 5 * 60_000, firstSnapshotS: 5.6 * 60 };
+
+describe('the soak verdict', () => {
+  it('calls a server steady whose RSS rises while V8 warms up and then levels off', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      // 12 MB over the first half hour, as the 60-minute soak as it ships rose, then flat.
+      const verdict = judge(soak(60, (m) => 390 + 12 * Math.min(m, 30) / 30, seed), clean);
+      expect(verdict.steady, verdict.text).toBe(true);
+      expect(verdict.text).toMatch(/after rising \+0\.\d\d MB\/min over the whole window, as warm-up does/);
+    }
+  });
+
+  it('calls a leak that keeps rising to the end not steady, with its rate', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const verdict = judge(soak(60, (m) => 390 + 0.2 * m, seed), clean);
+      expect(verdict.steady, verdict.text).toBe(false);
+      expect(verdict.text).toMatch(/RSS over the last half still rising \(\+0\.\d GB a day at that rate\): not warm-up/);
+    }
+  });
+
+  it('judges after the first heap snapshot, whose own memory is not the server’s', () => {
+    const flat = soak(30, () => 390, 7);
+    expect(judge(flat, clean).text).toMatch(/^After the first 5\.6 minutes \(warm-up, then the first heap snapshot; 49 samples;/);
+    expect(judge(flat, clean).steady).toBe(true);
+    expect(judge(flat, clean).text).not.toContain('after rising');
+  });
+
+  it('fails a run that leaves Chromium behind, whose Chromium count rises, or whose people are misattributed', () => {
+    const rss = (): number => 390;
+    expect(judge(soak(30, rss, 8), { ...clean, leftovers: 1 }).steady).toBe(false);
+    expect(judge(soak(30, rss, 8), { ...clean, wrong: 1 }).text).toContain('attributions off');
+    const creeping = judge(soak(30, rss, 8, (m) => 20 + Math.floor(m / 3)), clean);
+    expect(creeping.steady).toBe(false);
+    expect(creeping.text).toContain('Chromium rising');
+  });
+});
+

@@ -28,13 +28,29 @@ export const signed = (n: number, digits = 2): string => `${n >= 0 ? '+' : ''}${
 const perMin = (t: Trend, unit: string): string => `${signed(t.slope)}${unit ? ` ${unit}` : ''}/min (95 % ${signed(t.low)} to ${signed(t.high)}; Mann–Kendall z ${t.z.toFixed(1)})`;
 
 /**
- * The soak's verdict. Nothing may be left between runs, every person's outcome must match the
- * site's record, and after warm-up the Chromium count may not rise. The server's RSS is judged
- * over the last half of what follows warm-up: V8 compiles a server's hot functions for tens of
+ * A series rises when Mann–Kendall says so at 5 % and Sen's slope is above zero with its whole
+ * 95 % interval: otherwise its slope is within noise (a Chromium count that drops to 0 between
+ * runs can have more high readings late on with a slope of exactly 0).
+ */
+const rises = (t: Trend): boolean => t.rising && t.low > 0;
+
+/**
+ * After warm-up a series must not rise — unless the rise levels off: a last half that does not
+ * rise, and whose slope's interval lies under the whole window's slope (the rise slowed beyond
+ * doubt, not merely a half too short to see it). V8 compiles a server's hot functions for tens of
  * minutes (the `--node-flags "--no-opt"` diagnosis, without its optimizing compiler, is flat after
- * 5 minutes), so a rise that levels off is V8 warming up, and a leak is one that keeps rising to
- * the end. Mann–Kendall at 5 %, with Sen's slope; both windows are printed. Works from samples
- * alone, so a stored table can be judged again.
+ * 5 minutes), and a server that gets faster spends more of each 30 s with its browsers up: that is
+ * warm-up; a leak keeps rising to the end.
+ */
+function verdictOf(whole: Trend, late: Trend): 'flat' | 'levels off' | 'rising' {
+  if (!rises(whole)) return 'flat';
+  return !rises(late) && late.high < whole.slope ? 'levels off' : 'rising';
+}
+
+/**
+ * The soak's verdict: the server's RSS and the Chromium count do not rise after warm-up (or the
+ * rise levels off, see verdictOf), nothing is left between runs, and every person's outcome
+ * matches the site's record. Works from samples alone, so a stored table can be judged again.
  */
 export function judge(
   samples: readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb' | 'externalMb' | 'mailMb'>>)[],
@@ -56,14 +72,23 @@ export function judge(
   const mail = steady.every((s) => s.mailMb !== undefined) ? of(steady.map((s) => s.mailMb!)) : null;
   // A leak keeps rising to the end; warm-up slows down: the last half alone tells which.
   const [lateRss, lateChromium] = [lastHalfTrend(minutes, steady.map((s) => s.rssMb)), lastHalfTrend(minutes, steady.map((s) => s.chromium))];
-  const ok = !lateRss.rising && !chromium.rising && seen.leftovers === 0 && seen.wrong === 0;
+  const [rssVerdict, chromiumVerdict] = [verdictOf(rss, lateRss), verdictOf(chromium, lateChromium)];
+  const ok = rssVerdict !== 'rising' && chromiumVerdict !== 'rising' && seen.leftovers === 0 && seen.wrong === 0;
   const lateSamples = minutes.filter((m) => m >= lateRss.from).length;
   const lastHalf = `Over the last half alone (minutes ${lateRss.from.toFixed(0)}–${(minutes.at(-1) ?? 0).toFixed(0)}, ${lateSamples} samples): server RSS ${perMin(lateRss, 'MB')}, Chromium processes ${perMin(lateChromium, '')}`;
-  const day = (t: Trend): string => `${signed((t.slope * 60 * 24) / 1024, 1)} GB a day at that rate`;
   const judgedFrom = fromS > seen.warmUpMs / 1000 ? `${(fromS / 60).toFixed(1)} minutes (warm-up, then the first heap snapshot; ` : `${(fromS / 60).toFixed(0)} minutes (`;
   const text = `After the first ${judgedFrom}${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}${mail ? `; the mail the sink keeps for the inboxes of the runs kept (as received) ${perMin(mail, 'MB')}` : ''}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
 
-**Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS over the last half ${lateRss.rising ? `still rising (${day(lateRss)}): not warm-up` : `shows no upward trend (a leak up to ${signed(lateRss.high)} MB/min cannot be ruled out from it)`}${rss.rising && !lateRss.rising ? `, after rising ${signed(rss.slope)} MB/min over the whole window, as warm-up does` : ''}, Chromium ${chromium.rising ? 'rising' : 'shows no upward trend'}, ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}, ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
+**Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${said(rssVerdict, rss, lateRss, 'MB')}; Chromium ${said(chromiumVerdict, chromium, lateChromium, '')}; ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}; ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
 `;
   return { steady: ok, text };
+}
+
+/** What the verdict says of one series. */
+function said(verdict: ReturnType<typeof verdictOf>, whole: Trend, late: Trend, unit: string): string {
+  const rate = (t: Trend): string => `${signed(t.slope)}${unit ? ` ${unit}` : ''}/min`;
+  if (verdict === 'flat') return 'shows no upward trend';
+  if (verdict === 'levels off') return `rose ${rate(whole)} and levelled off, as warm-up does (over the last half ${rate(late)}, at most ${signed(late.high)}: a faster leak is ruled out at 95 %)`;
+  const day = unit === 'MB' ? `, ${signed((whole.slope * 60 * 24) / 1024, 1)} GB a day at that rate` : '';
+  return `rising (${rate(whole)}${day}; over the last half ${rate(late)}): not warm-up`;
 }

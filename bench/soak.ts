@@ -140,9 +140,9 @@ function rejudge(): void {
   // What follows the verdict (the live heap from snapshots) is measured, not judged: kept.
   const heapAt = section.indexOf('\nLive heap after');
   const kept = heapAt > from ? section.slice(heapAt) : '';
-  const note = `_Judged again with \`npm run soak -- --rejudge\` on ${new Date().toISOString().slice(0, 10)}, from the table above._\n\n`;
+  const note = `_Judged again with \`npm run soak -- --rejudge${NODE_FLAGS.length ? ` --node-flags "${NODE_FLAGS.join(' ')}"` : ''}\` on ${new Date().toISOString().slice(0, 10)}, from the table above._\n\n`;
   writeFileSync('BENCHMARKS.md', `${doc.slice(0, found.start)}${section.slice(0, from)}\n${note}${judged.text}${kept.trimEnd()}\n${found.end < doc.length ? `\n${doc.slice(found.end)}` : ''}`);
-  log(`verdict: ${judged.steady ? 'steady' : 'NOT steady'}; rewrote the Soak section's verdict`);
+  log(`verdict: ${judged.steady ? 'steady' : 'NOT steady'}; rewrote the verdict of "${HEADING}"`);
 }
 
 async function main(): Promise<void> {
@@ -273,7 +273,7 @@ async function main(): Promise<void> {
   const rows = samples.map((s) => `| ${(s.atS / 60).toFixed(1)} | ${s.runs} | ${s.rssMb.toFixed(0)} | ${s.heapMb.toFixed(0)} | ${s.heapTotalMb.toFixed(0)} | ${s.outsideMb.toFixed(0)} | ${s.chromium} | ${s.renderers} | ${s.fds} | ${s.dbMb.toFixed(1)} | ${s.artifactsMb.toFixed(1)} | ${s.externalMb.toFixed(1)} | ${s.mailMb.toFixed(2)} |`);
   const section = `${HEADING}
 
-Produced by \`npm run soak -- --minutes ${MINUTES}${NODE_FLAGS.length ? ` --node-flags "${NODE_FLAGS.join(' ')}"` : ''}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process${NODE_FLAGS.length ? ` (node ${NODE_FLAGS.join(' ')}: not as it ships)` : ''} ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; the server keeps ${RETAIN_RUNS ? `the newest ${RETAIN_RUNS} runs (\`--retain-runs ${RETAIN_RUNS}\`), with their people's mail and screenshots, so what it keeps by design is full before warm-up ends` : 'every run (`--retain-runs 0`)'}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
+Produced by \`npm run soak -- --minutes ${MINUTES}${SNAPSHOTS ? ' --heap-snapshots' : ''}${NODE_FLAGS.length ? ` --node-flags "${NODE_FLAGS.join(' ')}"` : ''}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()}): \`turnout serve\` in its own process${NODE_FLAGS.length ? ` (node ${NODE_FLAGS.join(' ')}: not as it ships)` : ''} ${ARENAS === 'default' ? "with glibc's default malloc arenas" : `with MALLOC_ARENA_MAX=${ARENAS} (as \`npm start\` runs it)`}, the demo site in another with ${FAULTS}; the server keeps ${RETAIN_RUNS ? `the newest ${RETAIN_RUNS} runs (\`--retain-runs ${RETAIN_RUNS}\`), with their people's mail and screenshots, so what it keeps by design is full before warm-up ends` : 'every run (`--retain-runs 0`)'}; runs of ${PEOPLE} people, 10 at once, back to back (${runLines.length} runs, ${people} people); a sample every ${SAMPLE_MS / 1000} s.
 
 ![server RSS and Chromium processes over the soak](${CHART})
 

@@ -54,7 +54,7 @@ function verdictOf(whole: Trend, late: Trend): 'flat' | 'levels off' | 'rising' 
  */
 export function judge(
   samples: readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb' | 'externalMb' | 'mailMb'>>)[],
-  seen: { leftovers: number; wrong: number; people: number; warmUpMs: number; firstSnapshotS?: number },
+  seen: { leftovers: number; wrong: number; people: number; warmUpMs: number; firstSnapshotS?: number; prefixes?: false },
 ): { steady: boolean; text: string } {
   // A heap snapshot leaves the server holding what V8 used to write it (about 200 MB, outside
   // its heap): the measuring, not the server. Judging starts after the first one.
@@ -81,7 +81,20 @@ export function judge(
 
 **Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${said(rssVerdict, rss, lateRss, 'MB')}; Chromium ${said(chromiumVerdict, chromium, lateChromium, '')}; ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}; ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
 `;
-  return { steady: ok, text };
+  return { steady: ok, text: `${text}${seen.prefixes === false ? '' : shorter(samples, seen, ok)}` };
+}
+
+/**
+ * The verdict on the soak's first 30, 40, 50… minutes: how long a soak on this machine must run
+ * before warm-up and a leak can be told apart (a verdict that still flips is not yet one).
+ */
+function shorter(samples: Parameters<typeof judge>[0], seen: Parameters<typeof judge>[1], steady: boolean): string {
+  const end = (samples.at(-1)?.atS ?? 0) / 60;
+  const cuts: string[] = [];
+  for (let m = 30; m < end - 5; m += 10) {
+    cuts.push(`${m} min ${judge(samples.filter((s) => s.atS <= m * 60), { ...seen, prefixes: false }).steady ? 'steady' : 'NOT steady'}`);
+  }
+  return cuts.length === 0 ? '' : `\nThe same rule on the soak's first minutes alone: ${cuts.join(', ')}; all ${end.toFixed(0)} min ${steady ? 'steady' : 'NOT steady'}.\n`;
 }
 
 /** What the verdict says of one series. */

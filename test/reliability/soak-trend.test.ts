@@ -93,6 +93,7 @@ describe('the soak verdict', () => {
       // 12 MB over the first half hour, as the 60-minute soak as it ships rose, then flat.
       const verdict = judge(soak(60, (m) => 390 + 12 * Math.min(m, 30) / 30, seed), clean);
       expect(verdict.steady, verdict.text).toBe(true);
+      expect(verdict.text).toMatch(/\nThe same rule on the soak's first minutes alone: 30 min (NOT )?steady, 40 min (NOT )?steady, 50 min (NOT )?steady; all 60 min steady\.\n$/);
       expect(verdict.text).toMatch(/RSS rose \+0\.\d\d MB\/min and levelled off, as warm-up does \(over the last half [+-]0\.\d\d MB\/min, at most \+0\.\d\d: a faster leak is ruled out at 95 %\)/);
     }
   });

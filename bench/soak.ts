@@ -54,7 +54,6 @@ const log = (line: string): void => void process.stderr.write(`[soak] ${line}\n`
 // the server for a few seconds, so it is not the default.
 const SNAPSHOTS = process.argv.includes('--heap-snapshots');
 
-
 function processes(): string[] {
   return execFileSync('ps', ['-eo', 'pid=,args=']).toString().split('\n');
 }

@@ -47,52 +47,65 @@ function verdictOf(whole: Trend, late: Trend): 'flat' | 'levels off' | 'rising' 
   return !rises(late) && late.high < whole.slope ? 'levels off' : 'rising';
 }
 
+type Judged = readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb' | 'externalMb' | 'mailMb'>>)[];
+interface Seen {
+  leftovers: number;
+  wrong: number;
+  people: number;
+  warmUpMs: number;
+  /** When the first heap snapshot was written, if the soak took them. */
+  firstSnapshotS?: number;
+}
+
 /**
  * The soak's verdict: the server's RSS and the Chromium count do not rise after warm-up (or the
  * rise levels off, see verdictOf), nothing is left between runs, and every person's outcome
- * matches the site's record. Works from samples alone, so a stored table can be judged again.
+ * matches the site's record; then the same rule on the soak's first minutes. Works from samples
+ * alone, so a stored table can be judged again.
  */
-export function judge(
-  samples: readonly (Pick<Sample, 'atS' | 'rssMb' | 'heapTotalMb' | 'outsideMb' | 'chromium'> & Partial<Pick<Sample, 'spacesMb' | 'externalMb' | 'mailMb'>>)[],
-  seen: { leftovers: number; wrong: number; people: number; warmUpMs: number; firstSnapshotS?: number; prefixes?: false },
-): { steady: boolean; text: string } {
+export function judge(samples: Judged, seen: Seen): { steady: boolean; text: string } {
+  const whole = verdict(samples, seen);
+  return { steady: whole.steady, text: `${whole.text}${shorter(samples, seen, whole.steady)}` };
+}
+
+function verdict(samples: Judged, seen: Seen): { steady: boolean; text: string } {
   // A heap snapshot leaves the server holding what V8 used to write it (about 200 MB, outside
   // its heap): the measuring, not the server. Judging starts after the first one.
   const fromS = Math.max(seen.warmUpMs / 1000, seen.firstSnapshotS ?? 0);
-  const steady = samples.filter((s) => s.atS >= fromS);
-  const minutes = steady.map((s) => s.atS / 60);
+  const judged = samples.filter((s) => s.atS >= fromS);
+  const minutes = judged.map((s) => s.atS / 60);
   const of = (values: number[]): Trend => senTrend(minutes, values);
-  const [rss, heap, outside, chromium] = [of(steady.map((s) => s.rssMb)), of(steady.map((s) => s.heapTotalMb)), of(steady.map((s) => s.outsideMb)), of(steady.map((s) => s.chromium))];
-  const spaces = Object.keys(steady[0]?.spacesMb ?? {})
-    .map((space) => ({ space, slope: of(steady.map((s) => s.spacesMb?.[space] ?? 0)).slope }))
+  const [rss, heap, outside, chromium] = [of(judged.map((s) => s.rssMb)), of(judged.map((s) => s.heapTotalMb)), of(judged.map((s) => s.outsideMb)), of(judged.map((s) => s.chromium))];
+  const spaces = Object.keys(judged[0]?.spacesMb ?? {})
+    .map((space) => ({ space, slope: of(judged.map((s) => s.spacesMb?.[space] ?? 0)).slope }))
     .filter((sp) => Math.abs(sp.slope) >= 0.01)
     .map((sp) => `${sp.space} ${signed(sp.slope)}`)
     .join(', ');
-  const external = steady.every((s) => s.externalMb !== undefined) ? of(steady.map((s) => s.externalMb!)) : null;
-  const mail = steady.every((s) => s.mailMb !== undefined) ? of(steady.map((s) => s.mailMb!)) : null;
+  const external = judged.every((s) => s.externalMb !== undefined) ? of(judged.map((s) => s.externalMb!)) : null;
+  const mail = judged.every((s) => s.mailMb !== undefined) ? of(judged.map((s) => s.mailMb!)) : null;
   // A leak keeps rising to the end; warm-up slows down: the last half alone tells which.
-  const [lateRss, lateChromium] = [lastHalfTrend(minutes, steady.map((s) => s.rssMb)), lastHalfTrend(minutes, steady.map((s) => s.chromium))];
+  const [lateRss, lateChromium] = [lastHalfTrend(minutes, judged.map((s) => s.rssMb)), lastHalfTrend(minutes, judged.map((s) => s.chromium))];
   const [rssVerdict, chromiumVerdict] = [verdictOf(rss, lateRss), verdictOf(chromium, lateChromium)];
   const ok = rssVerdict !== 'rising' && chromiumVerdict !== 'rising' && seen.leftovers === 0 && seen.wrong === 0;
   const lateSamples = minutes.filter((m) => m >= lateRss.from).length;
   const lastHalf = `Over the last half alone (minutes ${lateRss.from.toFixed(0)}–${(minutes.at(-1) ?? 0).toFixed(0)}, ${lateSamples} samples): server RSS ${perMin(lateRss, 'MB')}, Chromium processes ${perMin(lateChromium, '')}`;
   const judgedFrom = fromS > seen.warmUpMs / 1000 ? `${(fromS / 60).toFixed(1)} minutes (warm-up, then the first heap snapshot; ` : `${(fromS / 60).toFixed(0)} minutes (`;
-  const text = `After the first ${judgedFrom}${steady.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}${mail ? `; the mail the sink keeps for the inboxes of the runs kept (as received) ${perMin(mail, 'MB')}` : ''}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
+  const text = `After the first ${judgedFrom}${judged.length} samples; Sen's slope with its 95 % interval, Mann–Kendall's test for a trend, |z| > 1.96 at 5 %): server RSS ${perMin(rss, 'MB')}, scatter ${rss.scatter.toFixed(1)} MB (median deviation from the line); of it, V8's committed heap ${perMin(heap, 'MB')}${spaces ? ` (by space: ${spaces})` : ''} and the rest, outside V8's heap, ${perMin(outside, 'MB')}${external ? ` (Buffers among it ${perMin(external, 'MB')})` : ''}; Chromium processes ${perMin(chromium, '')}${mail ? `; the mail the sink keeps for the inboxes of the runs kept (as received) ${perMin(mail, 'MB')}` : ''}. ${lastHalf}. Chromium processes left between runs: ${seen.leftovers}; people whose failed step or pass differs from the site's record: ${seen.wrong} of ${seen.people}.
 
 **Verdict: ${ok ? 'steady' : 'NOT steady'}** — RSS ${said(rssVerdict, rss, lateRss, 'MB')}; Chromium ${said(chromiumVerdict, chromium, lateChromium, '')}; ${seen.leftovers === 0 ? 'nothing left between runs' : 'processes left between runs'}; ${seen.wrong === 0 ? 'every attribution matches the ground truth' : 'attributions off'}.
 `;
-  return { steady: ok, text: `${text}${seen.prefixes === false ? '' : shorter(samples, seen, ok)}` };
+  return { steady: ok, text };
 }
 
 /**
  * The verdict on the soak's first 30, 40, 50… minutes: how long a soak on this machine must run
  * before warm-up and a leak can be told apart (a verdict that still flips is not yet one).
  */
-function shorter(samples: Parameters<typeof judge>[0], seen: Parameters<typeof judge>[1], steady: boolean): string {
+function shorter(samples: Judged, seen: Seen, steady: boolean): string {
   const end = (samples.at(-1)?.atS ?? 0) / 60;
   const cuts: string[] = [];
   for (let m = 30; m < end - 5; m += 10) {
-    cuts.push(`${m} min ${judge(samples.filter((s) => s.atS <= m * 60), { ...seen, prefixes: false }).steady ? 'steady' : 'NOT steady'}`);
+    cuts.push(`${m} min ${verdict(samples.filter((s) => s.atS <= m * 60), seen).steady ? 'steady' : 'NOT steady'}`);
   }
   return cuts.length === 0 ? '' : `\nThe same rule on the soak's first minutes alone: ${cuts.join(', ')}; all ${end.toFixed(0)} min ${steady ? 'steady' : 'NOT steady'}.\n`;
 }

@@ -59,8 +59,10 @@ describe('arrival phases', () => {
     expect(summary.users).toMatchObject({ total: 60, passed: 60, failed: 0, dropped: 0 });
     expect(summary.options.phases).toEqual([{ duration: 15, arrivalRate: 4 }]);
     const starts = startsOf(summary);
-    const late = starts.map((at, k) => ({ k, at, due: k * 250 })).filter(({ at, due }) => Math.abs(at - due) > Math.max(100, due * 0.1));
-    expect(late, 'people who started more than 10 % off their time').toEqual([]);
+    // Off by more than one arrival interval, or 10 % later on: a scheduler that drifts or waits for
+    // others fails this; a 2-core machine busy with other test files may stall one start ~150 ms.
+    const late = starts.map((at, k) => ({ k, at, due: k * 250 })).filter(({ at, due }) => Math.abs(at - due) > Math.max(250, due * 0.1));
+    expect(late, 'people who started more than an interval or 10 % off their time').toEqual([]);
     expect(summary.arrivals!.perSecond).toHaveLength(15);
     expect(summary.arrivals!.perSecond.every((n) => n >= 3 && n <= 5)).toBe(true);
   }, 60_000);

@@ -78,7 +78,8 @@ describe('Playwright browser servers as remote endpoints', () => {
     // Exactly the people mid-flow on the lost server when it went away, and at least one of them.
     const onLost = summary.results.filter((r) => atClose.includes(r.user) && r.worker?.includes(`via ${hostOf(lost)}`));
     expect(onLost.length).toBeGreaterThan(0);
-    expect(infrastructure.map((r) => r.user).sort((a, b) => a - b)).toEqual(onLost.map((r) => r.user).sort((a, b) => a - b));
+    const seen = JSON.stringify(summary.results.filter((r) => atClose.includes(r.user)).map((r) => [r.user, r.worker, r.status, r.errorClass, r.error]));
+    expect(infrastructure.map((r) => r.user).sort((a, b) => a - b), `mid-flow at the close: ${seen}`).toEqual(onLost.map((r) => r.user).sort((a, b) => a - b));
     // Only the lost server's people failed, and for the farm's reason, not the application's.
     expect(summary.users.failed).toBe(infrastructure.length);
     for (const r of infrastructure) {

@@ -226,12 +226,14 @@ function firstViewport(scenario: Scenario): { width: number; height: number } {
 
 /** Playwright's words when the page, context or browser went away under a step. */
 const TARGET_CLOSED = /has been closed|Target closed|Browser closed|browser has disconnected/i;
-const DISCONNECT_GRACE_MS = 1000;
+const DISCONNECT_GRACE_MS = 5000;
 
 /**
- * A remote browser that goes away fails the step ("Target … has been closed") a moment before
- * its connection reports the loss: wait that moment, so that the failure is classed as the
- * farm's (`infrastructure`) and not as the application's.
+ * A remote browser that goes away fails the step ("Target … has been closed") before its
+ * connection reports the loss: a browser server closes its pages first and its connection only
+ * once Chromium has exited, which takes seconds on a busy machine. Wait for that (at once when it
+ * comes), so that the failure is classed as the farm's (`infrastructure`) and not as the
+ * application's; only a page the application closed itself pays the whole wait.
  */
 async function settleBrowser(context: BrowserContext, error: unknown): Promise<void> {
   const browser = context.browser();

@@ -90,13 +90,13 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
   const reconcile = async (): Promise<void> => {
     for (let user = 1; user <= total; user++) {
       if (ledger.accounted(user)) continue;
+      // State first, then the job: a job read first and found completed a moment later would
+      // carry no return value yet, and a good person would be failed as malformed.
+      const state = await queue.getJobState(jobId(runId, user));
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') continue;
       const job = await queue.getJob(jobId(runId, user));
-      if (!job) {
-        ledger.failed(user, 'its job disappeared from the queue');
-        continue;
-      }
-      const state = await job.getState();
-      if (state === 'completed') await ledger.completed(user, job.returnvalue);
+      if (!job) ledger.failed(user, 'its job disappeared from the queue');
+      else if (state === 'completed') await ledger.completed(user, job.returnvalue);
       else if (state === 'failed') ledger.failed(user, job.failedReason);
     }
   };

@@ -50,7 +50,7 @@ export const ScheduleRequest = z.strictObject({
   rampUp: z.number().min(0).max(3600).optional().describe('seconds'),
   baseUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
   thresholds: z.array(z.string().min(1).max(300)).max(50).optional(),
-  /** A step's p95 this much slower (and 250 ms) than the previous run's is a regression (default 0.2, as the CLI's). */
+  /** A step's p95 this much slower (and 250 ms) than the previous run's is a regression when two people or more are past it (default 0.2, as the CLI's). */
   regressionMargin: z.number().min(0).max(100).optional(),
   alerts: z.array(AlertTarget).max(10).optional(),
   enabled: z.boolean().default(true),

@@ -136,7 +136,7 @@ describe('baseline', () => {
     const second = await run({ identityLatencyMs: 1500 }, 6, ['--baseline', 'last', '--regression-margin', '50%', '--threshold', 'regressions==0', '--reporter', `json=${json}`], data);
     expect(second.code).toBe(3);
     const report = JSON.parse(readFileSync(json, 'utf8')) as RunSummary & { comparison: RunComparison };
-    expect(report.comparison.steps.filter((s) => s.regression).map((s) => s.index)).toEqual([18]);
+    expect(report.comparison.steps.filter((s) => s.regression).map((s) => s.index), second.stdout).toEqual([18]);
     expect(second.stdout).toMatch(/regression at step 18 "identity verified": p95 \d+ ms → \d+ ms/);
     expect(second.stdout).toContain('✗ BREACHED  regressions==0 — regressions = 1');
   });

@@ -107,4 +107,18 @@ describe('thresholds and the comparison with last night', () => {
       [3, 'pass rate 100 % → 66.7 %'],
     ]);
   });
+
+  it('flags a step that got slower for several people, not for the one slowest person', () => {
+    // Six people, step 1 took 500 ms each last night; tonight one person took 3 s there (a cold
+    // browser), and at step 2 two people took 3 s: only step 2 got slower.
+    const night = (slow: Record<number, number[]>) =>
+      buildSummary(scenario, run, [1, 2, 3, 4, 5, 6].map((user) => {
+        const p = person(user, null);
+        for (const s of p.steps) s.durationMs = slow[s.index]?.includes(user) ? 3000 : 500;
+        return p;
+      }));
+    const comparison = compareSummaries(night({ 1: [4], 2: [2, 5] }), night({}));
+    expect(comparison.steps.map((s) => s.p95Ms)).toEqual([500, 3000, 3000, 500]);
+    expect(comparison.steps.filter((s) => s.regression).map((s) => [s.index, s.regression])).toEqual([[2, 'p95 500 ms → 3000 ms (+500 %)']]);
+  });
 });

@@ -111,10 +111,10 @@ function shorter(samples: Judged, seen: Seen, steady: boolean): string {
 }
 
 /** What the verdict says of one series. */
-function said(verdict: ReturnType<typeof verdictOf>, whole: Trend, late: Trend, unit: string): string {
+function said(kind: ReturnType<typeof verdictOf>, whole: Trend, late: Trend, unit: string): string {
   const rate = (t: Trend): string => `${signed(t.slope)}${unit ? ` ${unit}` : ''}/min`;
-  if (verdict === 'flat') return 'shows no upward trend';
-  if (verdict === 'levels off') return `rose ${rate(whole)} and levelled off, as warm-up does (over the last half ${rate(late)}, at most ${signed(late.high)}: a faster leak is ruled out at 95 %)`;
+  if (kind === 'flat') return 'shows no upward trend';
+  if (kind === 'levels off') return `rose ${rate(whole)} and levelled off, as warm-up does (over the last half ${rate(late)}, at most ${signed(late.high)}: a faster leak is ruled out at 95 %)`;
   const day = unit === 'MB' ? `, ${signed((whole.slope * 60 * 24) / 1024, 1)} GB a day at that rate` : '';
   return `rising (${rate(whole)}${day}; over the last half ${rate(late)}): not warm-up`;
 }

@@ -4,7 +4,8 @@
 // `playwright run-server`, or a compatible service) reached over WebSocket; one that goes away
 // stays gone for the run. Either way its people fail as `infrastructure` (see person.ts), never
 // as the application's fault.
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
+import { chromium } from './playwright.js';
 import { InfrastructureError, ReplayInputError } from './errors.js';
 import { CHROMIUM_ARGS, CHROMIUM_MISSING, findChromium, type BrowserKind, type ChromiumBinary } from './chromium.js';
 

@@ -1,6 +1,6 @@
 // Which Chromium to drive, and how to start it on a machine with a closed network.
 import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { chromium } from './playwright.js';
 
 export type BrowserKind = 'headless-shell' | 'chromium';
 

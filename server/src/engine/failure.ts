@@ -1,5 +1,5 @@
 // Failure classes: what went wrong for a person at a step, stated so a release engineer can act.
-import { errors } from 'playwright-core';
+import { errors } from './playwright.js';
 import type { FailureClass } from '../../../schema/index.js';
 import { BLOCKED_ERROR, InfrastructureError } from './errors.js';
 import { EmailTimeoutError } from '../mail/mailbox.js';

@@ -1,7 +1,8 @@
 // Step executors: what each step type does in one person's browser. The one switch over step
 // types lives here and ends in assertNever, so a new type fails to compile until it is handled.
 import { resolve } from 'node:path';
-import { errors, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
+import { errors } from './playwright.js';
 import { assertNever, type Step, type StepOf } from '../../../schema/index.js';
 import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
 import type { Mailbox, ReceivedEmail } from '../mail/mailbox.js';

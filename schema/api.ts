@@ -1,6 +1,6 @@
 // Bodies of the HTTP API and the events of its socket.io channel: one contract for server and
 // dashboard (and, later, the extension's "send to server").
-import { z } from 'zod';
+import * as z from 'zod';
 import { ArrivalPhase, NetworkCohorts, WorkerHealth, type PersonResult, type RunOptions, type RunSummary, type StepSummary } from './summary.js';
 
 /** Most people one run may ask for from the API. */

@@ -2,7 +2,7 @@
 // progress crosses a boundary — a farm worker to its coordinator (Redis), `turnout replay
 // --server` to a server (HTTP), the engine's hooks to the live view. `hooksToEvents` turns the
 // engine's hooks into events, `applyEvent` turns them back; both are total over the union.
-import { z } from 'zod';
+import * as z from 'zod';
 import { assertNever } from './never.js';
 import { PersonResult, PersonStepResult, type PersonResult as PersonResultType, type PersonStepResult as StepResultType } from './summary.js';
 

@@ -1,6 +1,6 @@
 // The scenario format as JSON Schema, generated from the zod schema (never written by hand).
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Scenario } from './scenario.js';
 
 export const SCENARIO_SCHEMA_PATH = fileURLToPath(new URL('../scenarios/scenario.schema.json', import.meta.url));

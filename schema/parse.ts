@@ -1,6 +1,6 @@
 // The one trust boundary for scenarios: untrusted JSON in, a typed Scenario or a ScenarioError
 // naming every field that is wrong (`steps[4].selectors: …`) out.
-import { z } from 'zod';
+import * as z from 'zod';
 import { fromChromeRecording } from './chrome.js';
 import { Scenario, USER_FIELDS, VARIABLE_PATTERN, type Step } from './scenario.js';
 

@@ -1,7 +1,7 @@
 // A run's plan: built once from the scenario and the run's options, the same for a run on this
 // machine and on the farm, where it travels through Redis to the workers. Every person's own plan
 // is derived from it. Also the farm's job and its result, parsed wherever they arrive.
-import { z } from 'zod';
+import * as z from 'zod';
 import { Scenario } from './scenario.js';
 import { NetworkCohort, PersonResult, Think } from './summary.js';
 

@@ -4,7 +4,7 @@
 //
 // Objects are "loose": fields Chrome adds in newer versions survive a round trip instead of
 // being rejected or silently dropped.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Longest timeout accepted anywhere in a scenario (Chrome exports can carry minutes). */
 export const MAX_TIMEOUT_MS = 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 // The run summary: the one contract that the CLI, the HTTP API, reports, the farm and the
 // dashboard share. Zod schemas (with the limits a result from the network must keep), types
 // inferred from them: a person's result is parsed the same way wherever it arrives from.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const FAILURE_CLASSES = [
   'selector-not-found',

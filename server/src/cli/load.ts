@@ -1,6 +1,6 @@
 // Reading a scenario file for any command: a missing file or bad JSON is the person's to fix.
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ArrivalPhase, parseScenarioJson, type Scenario } from '../../../schema/index.js';
 import { formatPath } from '../../../schema/parse.js';
 import { ReplayInputError } from '../engine/errors.js';

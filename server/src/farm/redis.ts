@@ -2,7 +2,7 @@
 // channels for step events, stop requests and worker health, and the relayed inboxes.
 import { UnrecoverableError } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatPath } from '../../../schema/index.js';
 import { checkRedisUrl } from './address.js';
 

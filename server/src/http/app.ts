@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExternalRunRequest, FinishRunRequest, formatPath, IngestBatch, parseScenario, ScenarioError, SchedulePatch, ScheduleRequest, StartRunRequest, type InboxMessage } from '../../../schema/index.js';
 import { ReplayInputError } from '../engine/errors.js';
 import type { MailSink, ReceivedEmail } from '../mail/sink.js';

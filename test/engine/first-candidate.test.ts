@@ -20,6 +20,9 @@ const picked = new Map<number, string[]>();
 const posts = new Map<number, number>();
 let pickVisitors = 0;
 let slowVisitors = 0;
+/** Forms sent to /hang, which never answers, and the answers kept open. */
+let hangPosts = 0;
+const hanging = new Set<import('node:http').ServerResponse>();
 
 /** The body of a POST, as form fields. */
 const formOf = (req: import('node:http').IncomingMessage): Promise<URLSearchParams> =>
@@ -58,6 +61,15 @@ beforeAll(async () => {
         setTimeout(() => res.end('<title>Received</title><h1>Received</h1>'), 3000);
       });
     }
+    if (asked.pathname === '/late-button') {
+      // The button is enabled only after the first candidate's time (2 s); the form it sends is never answered.
+      return void res.end(`<title>Late</title><form method="post" action="/hang"><button id="send" disabled>Send</button></form><script>setTimeout(() => (document.querySelector('#send').disabled = false), 2500)</script>`);
+    }
+    if (asked.pathname === '/hang') {
+      hangPosts++;
+      hanging.add(res);
+      return;
+    }
     if (asked.pathname === '/done') {
       const filled = ['new', 'old'].filter((k) => asked.searchParams.get(k) === 'typed').join('+');
       pressed.set(Number(asked.searchParams.get('visitor')), filled);
@@ -76,6 +88,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const res of hanging) res.destroy();
   await sink?.stop();
   await site?.close();
 });
@@ -146,5 +159,20 @@ describe('the first selector candidate', () => {
     ]);
     expect(summary.results.every((r) => r.steps[1]!.durationMs >= 3000)).toBe(true);
     expect([...posts.entries()].sort(([a], [b]) => a - b)).toEqual([[1, 1], [2, 1]]);
+  });
+
+  it('says the click was sent and no page came when the page never answers a click it took late', async () => {
+    const scenario = parseScenario({
+      title: 'never answered',
+      steps: [
+        { type: 'navigate', url: `${url}/late-button` },
+        { type: 'click', selectors: [['#send'], ['text/Send']], assertedEvents: [{ type: 'navigation', url: `${url}/received`, title: 'Received' }] },
+      ],
+    });
+    const person = (await replay(scenario, { users: 1, baseUrl: url, sink, stepTimeoutMs: 6000, browsers: 1 })).results[0]!;
+    // The page's own record: the form was sent, once, and never answered.
+    expect(hangPosts).toBe(1);
+    expect(person).toMatchObject({ status: 'failed', failedStep: 1, errorClass: 'timeout' });
+    expect(person.error).toMatch(/^sent the click to "#send", but no new page came within the step's 6 s; still waiting for POST \/hang/);
   });
 });

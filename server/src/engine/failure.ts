@@ -18,6 +18,9 @@ export interface FailureContext {
   blockedNavigation?: string | null;
 }
 
+/** Whether Playwright (or a wait of Turnout's own) gave up for time. */
+export const isTimeout = (error: unknown): boolean => error instanceof Error && error.name === 'TimeoutError';
+
 /** Failures that an HTTP problem seen around the step explains better than they do. */
 const OVERRIDDEN_BY_HTTP = new Set<FailureClass>(['timeout', 'selector-not-found', 'assertion-failed', 'email-timeout', 'unexpected-page']);
 

@@ -4,7 +4,7 @@
 import type { Frame, Locator, Page } from 'playwright-core';
 import type { Selector } from '../../../schema/index.js';
 import { selectorText } from '../../../schema/present.js';
-import { StepFailure } from './failure.js';
+import { isTimeout, StepFailure } from './failure.js';
 
 type Scope = Page | Frame | Locator;
 
@@ -75,6 +75,8 @@ export async function findElement(
 ): Promise<Found> {
   if (selectors.length === 0) throw new StepFailure('selector-not-found', 'the step has no selector to look for');
   const candidates = selectors.map((s) => ({ text: selectorText(s), locator: toLocator(root, s) }));
+  // Any candidate at all: what the wait between searches waits for.
+  const any = candidates.map((c) => c.locator).reduce((a, b) => a.or(b)).first();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     for (const [index, c] of candidates.entries()) {
@@ -97,7 +99,16 @@ export async function findElement(
       const more = candidates.length > 3 ? ` and ${candidates.length - 3} more` : '';
       throw new StepFailure('selector-not-found', `no element matched ${shown}${more} within ${statedMs} ms`, true);
     }
-    await sleep(POLL_INTERVAL_MS);
+    // Until one appears, Playwright waits inside the page with its own back-off (20 ms rising to
+    // 500 ms), as a hand-written locator action would: one call, not a round trip per candidate
+    // every 50 ms, which a crowd on a slow page pays for in CPU. The search above then names
+    // the earliest candidate that matches. A wait cut short (the frame navigating or going
+    // away) is retried after a pause; a page that is closed ends in the person's abort.
+    const waited = await any.waitFor({ state: 'attached', timeout: Math.max(1, deadline - Date.now()) }).then(
+      () => true,
+      (error: unknown) => isTimeout(error),
+    );
+    if (!waited) await sleep(POLL_INTERVAL_MS);
   }
 }
 

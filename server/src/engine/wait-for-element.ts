@@ -2,7 +2,7 @@
 // `operator`), optionally only visible ones, optionally with given properties and attributes.
 import type { Frame, Locator } from 'playwright-core';
 import type { StepOf } from '../../../schema/index.js';
-import { StepFailure } from './failure.js';
+import { isTimeout, StepFailure } from './failure.js';
 import { selectorText, toLocator } from './locate.js';
 
 const POLL_INTERVAL_MS = 100;
@@ -39,8 +39,8 @@ export async function waitForElementStep(
       .filter({ visible: true })
       .first()
       .waitFor({ state: 'attached', timeout: timeoutMs })
-      .catch((e: Error) => {
-        if (e.name !== 'TimeoutError') throw e;
+      .catch((e: unknown) => {
+        if (!isTimeout(e)) throw e;
       });
   }
   let seen = 0;

@@ -109,6 +109,9 @@ function mainFrameNavigation(page: Page, timeoutMs: number): { promise: Promise<
   return { promise, cancel };
 }
 
+/** Whether the step waits for the new page its action causes (and checks where it landed). */
+const assertsNavigation = (step: Step): boolean => !!step.assertedEvents?.some((e) => e.type === 'navigation');
+
 const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 const pageAt = (url: string): string => `the page ${describeAddress(new URL(url))}`;
 
@@ -125,7 +128,7 @@ function outOfTime(what: (error: Error) => string, statedMs: number): (error: un
  * loading — and the step's whole time (`statedMs`), not what was left of it.
  */
 async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutMs: number, action: () => Promise<unknown>, statedMs = timeoutMs): Promise<void> {
-  if (!step.assertedEvents?.some((e) => e.type === 'navigation')) {
+  if (!assertsNavigation(step)) {
     await action();
     return;
   }
@@ -175,7 +178,7 @@ const INPUT_SENT = /performing [\w ]+ action/;
  * answer when the step itself waits for the navigation it causes; other clicks ask first.
  */
 const goesStraight = (step: Step): boolean =>
-  step.type === 'change' || (step.type === 'click' && !!step.assertedEvents?.some((e) => e.type === 'navigation'));
+  step.type === 'change' || (step.type === 'click' && assertsNavigation(step));
 
 /** Finds the step's element, then acts on it within what is left of the step's time. */
 async function onElement(
@@ -234,7 +237,7 @@ const notTaken = (step: StepOf<'click' | 'doubleClick' | 'hover' | 'change'>, ma
   outOfTime(
     (error) =>
       INPUT_SENT.test(error.message)
-        ? `sent the ${ACTIONS[step.type]} to ${JSON.stringify(matched)}, but ${step.assertedEvents?.some((e) => e.type === 'navigation') ? 'no new page came' : 'the page did not finish taking it'}`
+        ? `sent the ${ACTIONS[step.type]} to ${JSON.stringify(matched)}, but ${assertsNavigation(step) ? 'no new page came' : 'the page did not finish taking it'}`
         : `found ${JSON.stringify(matched)}, but it did not take the ${ACTIONS[step.type]}`,
     statedMs,
   );

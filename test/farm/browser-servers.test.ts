@@ -10,7 +10,7 @@ import { parseEndpoint } from '../../server/src/engine/browser-pool.js';
 import { CHROMIUM_ARGS, findChromium } from '../../server/src/engine/chromium.js';
 import { replay } from '../../server/src/engine/replay.js';
 import { MailSink } from '../../server/src/mail/sink.js';
-import { chromiumProcesses } from '../helpers/servers.js';
+import { chromiumProcesses, serveFixtures } from '../helpers/servers.js';
 
 const scenario = parseScenario(JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')));
 
@@ -89,6 +89,37 @@ describe('Playwright browser servers as remote endpoints', () => {
     // Everyone who started after the loss ran on the server that was left.
     expect(summary.results.filter((r) => r.status === 'passed' && r.worker?.endsWith(hostOf(kept))).length).toBeGreaterThan(3);
   }, 120_000);
+
+  it('fails a person waiting for a new page as infrastructure when the server goes away under the wait', async () => {
+    // The click is sent and its page never answers: the person is inside the step's navigation
+    // wait when the server closes its pages, seconds before its connection reports the loss.
+    const hanging = new Set<import('node:http').ServerResponse>();
+    const app = await serveFixtures((a) => {
+      a.get('/form', (_req, res) => void res.send('<title>Form</title><form method="post" action="/hang"><button>Send</button></form>'));
+      a.post('/hang', (_req, res) => void hanging.add(res));
+    });
+    const server = await launch();
+    servers.push(server);
+    try {
+      const waiting = parseScenario({
+        title: 'a send that never answers',
+        steps: [
+          { type: 'navigate', url: `${app.url}/form`, assertedEvents: [{ type: 'navigation', url: `${app.url}/form`, title: 'Form' }] },
+          { type: 'click', selectors: [['aria/Send[role="button"]'], ['button']], assertedEvents: [{ type: 'navigation', url: `${app.url}/done`, title: 'Done' }] },
+        ],
+      });
+      const summary = await replay(
+        waiting,
+        { users: 1, concurrency: 1, baseUrl: app.url, sink, stepTimeoutMs: 20_000, browserEndpoints: [server.wsEndpoint()] },
+        { beforeEachStep: (_person, step) => void (step === 1 && setTimeout(() => void server.close(), 1500)) },
+      );
+      const [person] = summary.results;
+      expect([person?.status, person?.errorClass, person?.failedStep, person?.error]).toEqual(['failed', 'infrastructure', 1, `the browser went away: browser server ${hostOf(server)} closed the connection`]);
+    } finally {
+      for (const res of hanging) res.destroy();
+      await app.close();
+    }
+  }, 60_000);
 
   it('says what is wrong with a malformed endpoint', () => {
     expect(() => parseEndpoint('http://host:3000/x')).toThrow('--browser-endpoint http://host:3000/x: expected a ws:// or wss:// address');

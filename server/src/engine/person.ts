@@ -224,8 +224,11 @@ function firstViewport(scenario: Scenario): { width: number; height: number } {
   return step?.type === 'setViewport' ? { width: step.width, height: step.height } : { width: 1280, height: 800 };
 }
 
-/** Playwright's words when the page, context or browser went away under a step. */
-const TARGET_CLOSED = /has been closed|Target closed|Browser closed|browser has disconnected/i;
+/**
+ * Playwright's words when the page, context or browser went away under a step, and Turnout's own
+ * when the page closed under its navigation wait (steps.ts `mainFrameNavigation`).
+ */
+const TARGET_CLOSED = /has been closed|Target closed|Browser closed|browser has disconnected|page closed/i;
 const DISCONNECT_GRACE_MS = 5000;
 
 /**

@@ -13,23 +13,24 @@ let url: string;
 let sink: MailSink;
 let visitors = 0;
 /** What each visitor sent: the site's record. */
-const sent = new Map<number, { state: string | null; agree: string | null }>();
+const sent = new Map<number, { state: string | null; agree: string | null; plan: string | null }>();
 
 beforeAll(async () => {
   site = await serveHandler((req, res) => {
     res.setHeader('content-type', 'text/html');
     const asked = new URL(req.url ?? '/', 'http://x');
     if (asked.pathname === '/got') {
-      sent.set(Number(asked.searchParams.get('visitor')), { state: asked.searchParams.get('state'), agree: asked.searchParams.get('agree') });
+      sent.set(Number(asked.searchParams.get('visitor')), { state: asked.searchParams.get('state'), agree: asked.searchParams.get('agree'), plan: asked.searchParams.get('plan') });
       return void res.end('<title>Got it</title><h1>Got it</h1>');
     }
-    // Visitors 1, 2 and 4 get a select; visitor 3 a text field for the same label.
+    // Visitors 1, 2 and 4 get a select; visitor 3 a text field for the same label. Everyone gets a
+    // plan to choose, named in the scenario by its label.
     const visitor = ++visitors;
     const state =
       visitor === 3
         ? '<label>State <input name="state"></label>'
         : '<label>State <select name="state"><option value="">Choose…</option><option value="TX">Texas</option><option value="OH">Ohio</option></select></label>';
-    res.end(`<title>Coverage</title><form action="/got"><input type="hidden" name="visitor" value="${visitor}">${state}<label><input type="checkbox" name="agree" value="yes"> I agree</label><button>Send</button></form>`);
+    res.end(`<title>Coverage</title><form action="/got"><input type="hidden" name="visitor" value="${visitor}">${state}<label><input type="checkbox" name="agree" value="yes"> I agree</label><label>Plan <select name="plan"><option value="b">Bronze</option><option value="s">Silver</option></select></label><button>Send</button></form>`);
   });
   url = site.url;
   sink = await startedSink();
@@ -47,12 +48,14 @@ describe('a change step', () => {
       steps: [
         { type: 'navigate', url: `${url}/` },
         { type: 'change', selectors: [['aria/State']], value: 'OH' },
+        // A select's value as its label reads (a hand-written or older scenario): the option it names.
+        { type: 'change', selectors: [['aria/Plan']], value: 'Silver' },
         { type: 'change', selectors: [['aria/I agree']], value: 'on' },
-        { type: 'click', selectors: [['text/Send']], assertedEvents: [{ type: 'navigation', url: `${url}/got?visitor&state&agree`, title: 'Got it' }] },
+        { type: 'click', selectors: [['text/Send']], assertedEvents: [{ type: 'navigation', url: `${url}/got?visitor&state&agree&plan`, title: 'Got it' }] },
       ],
     });
     const summary = await replay(scenario, { users: 4, concurrency: 1, baseUrl: url, sink, stepTimeoutMs: 5000, browsers: 1 });
     expect(summary.results.map((r) => [r.user, r.status, r.error])).toEqual([1, 2, 3, 4].map((u) => [u, 'passed', null]));
-    expect([...sent.entries()].sort(([a], [b]) => a - b)).toEqual([1, 2, 3, 4].map((v) => [v, { state: 'OH', agree: 'yes' }]));
+    expect([...sent.entries()].sort(([a], [b]) => a - b)).toEqual([1, 2, 3, 4].map((v) => [v, { state: 'OH', agree: 'yes', plan: 's' }]));
   });
 });

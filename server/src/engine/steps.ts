@@ -253,9 +253,13 @@ const NOT_FILLABLE: { error: RegExp; change: (s: PersonSession, element: Locator
   { error: /Input of type "file" cannot be filled/, change: (s, el, v, t) => el.setInputFiles(v.split('\n').map((f) => resolve(s.fixturesDir, f)), { timeout: t }) },
 ];
 
+/**
+ * A select takes the option whose value or label is the step's value, in one call (Playwright's
+ * string form matches both): a value recorded as a label does not first wait out the step's time
+ * for an option with that value, and a busy page is asked once, not twice.
+ */
 async function selectValue(_s: PersonSession, element: Locator, value: string, timeoutMs: number): Promise<void> {
-  const byValue = await element.selectOption({ value }, { timeout: timeoutMs }).catch(() => null);
-  if (!byValue) await element.selectOption({ label: value }, { timeout: timeoutMs });
+  await element.selectOption(value, { timeout: timeoutMs });
 }
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { personResult, type PersonEventHooks, type PersonResult, type PersonStepResult, type RunPlan, type Scenario, type Step } from '../../../schema/index.js';
 import { screenshotFile, type Artifacts } from './artifacts.js';
 import type { Mailbox } from '../mail/mailbox.js';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { BrowserPool } from './browser-pool.js';
 import { InfrastructureError } from './errors.js';
 import { classify, StepFailure } from './failure.js';
@@ -161,7 +161,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       try {
         await raceAbort(runStep(session, step, stepTimeout(plan, step)), abort.signal);
       } catch (error) {
-        await settleBrowser(context, error);
+        await settleBrowser(context, error, session.page);
         failure = classify(abort.signal.aborted ? abort.signal.reason : error, {
           pending: watch.pending(),
           httpProblems: watch.problemsSince(session.previousStepEndedAt),
@@ -226,7 +226,8 @@ function firstViewport(scenario: Scenario): { width: number; height: number } {
 
 /**
  * Playwright's words when the page, context or browser went away under a step, and Turnout's own
- * when the page closed under its navigation wait (steps.ts `mainFrameNavigation`).
+ * when the page closed under its navigation wait (steps.ts `mainFrameNavigation`): for an error
+ * that comes before the page's own `close` event, or before the person has a page.
  */
 const TARGET_CLOSED = /has been closed|Target closed|Browser closed|browser has disconnected|page closed/i;
 const DISCONNECT_GRACE_MS = 5000;
@@ -236,11 +237,13 @@ const DISCONNECT_GRACE_MS = 5000;
  * connection reports the loss: a browser server closes its pages first and its connection only
  * once Chromium has exited, which takes seconds on a busy machine. Wait for that (at once when it
  * comes), so that the failure is classed as the farm's (`infrastructure`) and not as the
- * application's; only a page the application closed itself pays the whole wait.
+ * application's; only a page the application closed itself pays the whole wait. The person's page
+ * being closed decides, whatever the error's words; the words, where the close has not arrived yet.
  */
-async function settleBrowser(context: BrowserContext, error: unknown): Promise<void> {
+async function settleBrowser(context: BrowserContext, error: unknown, page?: Page): Promise<void> {
   const browser = context.browser();
-  if (!browser?.isConnected() || !TARGET_CLOSED.test(error instanceof Error ? error.message : String(error))) return;
+  if (!browser?.isConnected()) return;
+  if (!page?.isClosed() && !TARGET_CLOSED.test(error instanceof Error ? error.message : String(error))) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, DISCONNECT_GRACE_MS);
     browser.once('disconnected', () => (clearTimeout(timer), resolve()));

@@ -1,8 +1,8 @@
-// People set a `change` step's value, and click a button whose step waits for the navigation it
-// causes, on the first selector candidate without asking the page first, unless the last person
-// found it stale: the element used and the candidate reported must still be the ones Chrome's
-// order gives (the first candidate that matches), person by person, and a click is never sent
-// twice, even when the page takes longer to answer than the first candidate is given.
+// People set a `change` step's value, click a button, and wait for an element on the first
+// selector candidate without asking the page first, unless the last person found it stale: the
+// element used and the candidate reported must still be the ones Chrome's order gives (the first
+// candidate that matches), person by person, and a click is never sent twice, even when the page
+// takes longer to take it or to answer than the first candidate is given.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../schema/index.js';
 import { replay } from '../../server/src/engine/replay.js';
@@ -19,6 +19,10 @@ const pressed = new Map<number, string>();
 const picked = new Map<number, string[]>();
 const posts = new Map<number, number>();
 let pickVisitors = 0;
+/** How many times each visitor of /flip pressed its switch (the site's record), and presses on /busy. */
+const flipped = new Map<number, number>();
+let flipVisitors = 0;
+let busyPresses = 0;
 let slowVisitors = 0;
 /** Forms sent to /hang, which never answers, and the answers kept open. */
 let hangPosts = 0;
@@ -64,6 +68,29 @@ beforeAll(async () => {
     if (asked.pathname === '/late-button') {
       // The button is enabled only after the first candidate's time (2 s); the form it sends is never answered.
       return void res.end(`<title>Late</title><form method="post" action="/hang"><button id="send" disabled>Send</button></form><script>setTimeout(() => (document.querySelector('#send').disabled = false), 2500)</script>`);
+    }
+    if (asked.pathname === '/flip') {
+      // Odd visitors see the new switch and status (#flip-new, #status-new), even ones the old;
+      // a press tells the site (its own record) and shows the status, at the same address.
+      const visitor = ++flipVisitors;
+      const kind = visitor % 2 ? 'new' : 'old';
+      const status = kind === 'new' ? `<p id="status-new" hidden>Flipped</p>` : `<p class="status-old" hidden>Flipped</p>`;
+      return void res.end(`<title>Flip</title><button id="flip-${kind}">Flip</button>${status}<script>document.querySelector('button').onclick = () => fetch('/flipped?visitor=${visitor}').then(() => (document.querySelector('p').hidden = false))</script>`);
+    }
+    if (asked.pathname === '/flipped') {
+      const visitor = Number(asked.searchParams.get('visitor'));
+      flipped.set(visitor, (flipped.get(visitor) ?? 0) + 1);
+      return void res.end('ok');
+    }
+    if (asked.pathname === '/busy') {
+      // The click's own handler keeps the page busy (a heavy check in the page's script) for
+      // longer than a first candidate is given, then says it is done; the site counts presses.
+      const ms = Number(asked.searchParams.get('ms'));
+      return void res.end(`<title>Busy</title><button id="check">Check</button><p id="checked" hidden>Checked</p><script>document.querySelector('button').onclick = () => { fetch('/pressed'); const end = Date.now() + ${ms}; while (Date.now() < end); document.querySelector('#checked').hidden = false; }</script>`);
+    }
+    if (asked.pathname === '/pressed') {
+      busyPresses++;
+      return void res.end('ok');
     }
     if (asked.pathname === '/hang') {
       hangPosts++;
@@ -159,6 +186,45 @@ describe('the first selector candidate', () => {
     ]);
     expect(summary.results.every((r) => r.steps[1]!.durationMs >= 3000)).toBe(true);
     expect([...posts.entries()].sort(([a], [b]) => a - b)).toEqual([[1, 1], [2, 1]]);
+  });
+
+  it('clicks without a new page and waits for an element on the first candidate, the next one where the first is gone', async () => {
+    const scenario = parseScenario({
+      title: 'flip a switch',
+      steps: [
+        { type: 'navigate', url: `${url}/flip` },
+        { type: 'click', selectors: [['#flip-new'], ['#flip-old']] },
+        { type: 'waitForElement', selectors: [['#status-new'], ['.status-old']] },
+      ],
+    });
+    const summary = await replay(scenario, { users: 6, concurrency: 1, baseUrl: url, sink, stepTimeoutMs: 5000, browsers: 1 });
+    expect(summary.results.map((r) => [r.user, r.status, r.error])).toEqual([1, 2, 3, 4, 5, 6].map((u) => [u, 'passed', null]));
+    expect(summary.results.map((r) => [r.steps[1]!.matchedSelector, r.steps[2]!.matchedSelector])).toEqual(
+      [1, 2, 3, 4, 5, 6].map((u) => (u % 2 ? ['#flip-new', '#status-new'] : ['#flip-old', '.status-old'])),
+    );
+    // The site's own record: each visitor pressed once.
+    expect([...flipped.entries()].sort(([a], [b]) => a - b)).toEqual([[1, 1], [2, 1], [3, 1], [4, 1], [5, 1], [6, 1]]);
+  });
+
+  it('waits for a page busy with a click it was sent, and fails the step there when it stays busy past the step’s time', async () => {
+    const busy = (ms: number) =>
+      parseScenario({
+        title: 'busy page',
+        steps: [
+          { type: 'navigate', url: `${url}/busy?ms=${ms}` },
+          { type: 'click', selectors: [['#check'], ['text/Check']] },
+          { type: 'waitForElement', selectors: [['#checked']], timeout: 1000 },
+        ],
+      });
+    // Busy for 3 s, more than a first candidate's 2 s: the click is taken once, the step waits it out.
+    const slow = (await replay(busy(3000), { users: 1, baseUrl: url, sink, stepTimeoutMs: 8000, browsers: 1 })).results[0]!;
+    expect([slow.status, slow.error, slow.steps[1]!.matchedSelector]).toEqual(['passed', null, '#check']);
+    expect(slow.steps[1]!.durationMs).toBeGreaterThanOrEqual(3000);
+    expect(busyPresses).toBe(1);
+    // Busy for 9 s, past the step's 4 s: the step that sent the click is the one that failed, saying so.
+    const stuck = (await replay(busy(9000), { users: 1, baseUrl: url, sink, stepTimeoutMs: 4000, browsers: 1 })).results[0]!;
+    expect(stuck).toMatchObject({ status: 'failed', failedStep: 1, errorClass: 'timeout' });
+    expect(stuck.error).toMatch(/^sent the click to "#check", but the page did not finish taking it within the step's 4 s/);
   });
 
   it('says the click was sent and no page came when the page never answers a click it took late', async () => {

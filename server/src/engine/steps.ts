@@ -7,6 +7,7 @@ import { assertNever, type Step, type StepOf } from '../../../schema/index.js';
 import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
 import type { Mailbox, ReceivedEmail } from '../mail/mailbox.js';
 import { isTimeout, StepFailure } from './failure.js';
+import { firstCandidateWait, firstStale, foundAt, tookLast } from './first-candidate.js';
 import { findElement, findFrame, selectorText, toLocator } from './locate.js';
 import { checkLanding, describeAddress, expectedLanding } from './landing.js';
 import { emulateNetwork } from './network.js';
@@ -146,39 +147,22 @@ async function withNavigation(s: PersonSession, page: Page, step: Step, timeoutM
   await checkArrival(s, page, step, Math.max(1, timeoutMs - (Date.now() - started)));
 }
 
-/**
- * Steps whose first selector candidate did not match for the last person who looked. For every
- * other step that may go straight to its element, a person acts on the first candidate at once,
- * without first asking the page which candidate matches: the answer would be the first, which
- * Chrome's order picks whenever it matches. A step whose first candidate stops matching is
- * searched in order (as Chrome's replayer does) by the next people, until one finds it again.
- */
-const firstStale = new WeakSet<Step>();
-/** How long the direct action may wait for the first candidate before the others are tried. */
-const FIRST_CANDIDATE_WAIT_MS = 2000;
-/**
- * How long each step's direct action took the last person it went through for. On a crowded
- * machine an action takes seconds even where its element is there; cut short at 2 s it is then
- * asked about and started again, paying its round trips twice (at 50 at once on 2 cores, a
- * third of the fills and two thirds of the clicks were). The wait grows with what the step
- * took — three times the last person's time, at most half the step's — so a stale first
- * candidate still leaves time to search the others.
- */
-const tookLast = new WeakMap<Step, number>();
-const firstCandidateWait = (step: Step, remainingMs: number): number =>
-  Math.min(remainingMs, Math.max(FIRST_CANDIDATE_WAIT_MS, Math.min(3 * (tookLast.get(step) ?? 0), remainingMs / 2)));
-
 /** Playwright's call log once it has started sending the input: the action may have taken effect. */
 const INPUT_SENT = /performing [\w ]+ action/;
 
 /**
  * Whether a step may act on its first candidate before knowing it matches. Setting a value twice
- * is harmless, so a `change` cut short can be retried elsewhere. A click can be retried only when
- * Playwright's log shows it was never sent, and is cut short only while it waits for the page's
- * answer when the step itself waits for the navigation it causes; other clicks ask first.
+ * is harmless, so a `change` cut short can be retried elsewhere. A click is retried only when
+ * Playwright's log shows it was never sent; one that was sent and cut short while the page took
+ * it is waited for instead (the new page it asked for, or the page answering again).
  */
-const goesStraight = (step: Step): boolean =>
-  step.type === 'change' || (step.type === 'click' && assertsNavigation(step));
+const goesStraight = (step: Step): boolean => step.type === 'change' || step.type === 'click';
+
+/**
+ * Waits, within `timeoutMs`, until the frame answers again: a round trip into the page, queued
+ * behind the input it is still handling.
+ */
+const answers = (frame: Frame, timeoutMs: number): Promise<void> => frame.locator(':root').waitFor({ state: 'attached', timeout: timeoutMs });
 
 /** Finds the step's element, then acts on it within what is left of the step's time. */
 async function onElement(
@@ -202,8 +186,9 @@ async function onElement(
         return;
       } catch (error) {
         if (!isTimeout(error)) throw error;
-        // Sent, and cut short while Playwright waited for the page to answer: the navigation
-        // wait that follows (withNavigation) is the step's. There but not ready (covered,
+        // Sent, and cut short while Playwright waited for the page to take it: the navigation
+        // wait that follows (withNavigation) is the step's, or, for a step that waits for none,
+        // the page answering again within the step's time. There but not ready (covered,
         // disabled): wait on it, as the probe would have. Not there (yet): look through every
         // candidate, in order, for the time that is left.
         const sent = INPUT_SENT.test((error as Error).message);
@@ -212,6 +197,8 @@ async function onElement(
           if (!sent) {
             await act(element, remaining()).catch(notTaken(step, selectorText(first), timeoutMs));
             tookLast.set(step, Date.now() - acting);
+          } else if (!assertsNavigation(step)) {
+            await answers(frame, remaining()).catch(outOfTime(() => `sent the ${ACTIONS[step.type]} to ${JSON.stringify(selectorText(first))}, but the page did not finish taking it`, timeoutMs));
           }
           s.matchedSelector = selectorText(first);
           return;
@@ -220,8 +207,7 @@ async function onElement(
     }
     const found = await findElement(frame, step.selectors, remaining(), s.signal, timeoutMs);
     s.matchedSelector = found.matched;
-    if (found.index === 0) firstStale.delete(step);
-    else firstStale.add(step);
+    foundAt(step, found.index);
     await act(found.locator, remaining()).catch(notTaken(step, found.matched, timeoutMs));
   }, timeoutMs);
 }

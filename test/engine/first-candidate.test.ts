@@ -5,6 +5,7 @@
 // takes longer to take it or to answer than the first candidate is given.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../schema/index.js';
+import { firstCandidateWait, tookLast } from '../../server/src/engine/first-candidate.js';
 import { replay } from '../../server/src/engine/replay.js';
 import type { MailSink } from '../../server/src/mail/sink.js';
 import { serveHandler, startedSink, type Served } from '../helpers/servers.js';
@@ -240,5 +241,24 @@ describe('the first selector candidate', () => {
     expect(hangPosts).toBe(1);
     expect(person).toMatchObject({ status: 'failed', failedStep: 1, errorClass: 'timeout' });
     expect(person.error).toMatch(/^sent the click to "#send", but no new page came within the step's 6 s; still waiting for POST \/hang/);
+  });
+});
+
+describe('how long a person waits on the first candidate', () => {
+  const step = parseScenario({ title: 'wait', steps: [{ type: 'click', selectors: [['#go'], ['#go-old']] }] }).steps[0]!;
+
+  it('is 2 s on an idle machine, and three times the person’s pace when their page answers slowly, at most half the step', () => {
+    expect(firstCandidateWait(step, 30_000, 150)).toBe(2000);
+    // A crowd reaching a step before anyone finished it: the person's last page took 4 s.
+    expect(firstCandidateWait(step, 30_000, 4000)).toBe(12_000);
+    expect(firstCandidateWait(step, 30_000, 9000)).toBe(15_000);
+    expect(firstCandidateWait(step, 1500, 4000)).toBe(1500);
+  });
+
+  it('grows with what the step took the last person, whichever of the two is longer', () => {
+    tookLast.set(step, 3000);
+    expect(firstCandidateWait(step, 30_000, 1000)).toBe(9000);
+    expect(firstCandidateWait(step, 30_000, 4000)).toBe(12_000);
+    tookLast.delete(step);
   });
 });

@@ -24,8 +24,15 @@ const FIRST_CANDIDATE_WAIT_MS = 2000;
  */
 export const tookLast = new WeakMap<Step, number>();
 
-export const firstCandidateWait = (step: Step, remainingMs: number): number =>
-  Math.min(remainingMs, Math.max(FIRST_CANDIDATE_WAIT_MS, Math.min(3 * (tookLast.get(step) ?? 0), remainingMs / 2)));
+/**
+ * How long the direct wait on the step's first candidate lasts: three times the longer of what
+ * the step took the last person and what this person's own last input or page load took (their
+ * `paceMs`), at least 2 s, at most half the step. A crowd moves in step: at 50 at once most
+ * people reach a step before anyone has finished it, so the step has no time of its own yet,
+ * but each person's page has just shown how slowly it answers.
+ */
+export const firstCandidateWait = (step: Step, remainingMs: number, paceMs = 0): number =>
+  Math.min(remainingMs, Math.max(FIRST_CANDIDATE_WAIT_MS, Math.min(3 * Math.max(tookLast.get(step) ?? 0, paceMs), remainingMs / 2)));
 
 /** Records which candidate a full search found: the first one makes the step go straight again. */
 export function foundAt(step: Step, index: number): void {

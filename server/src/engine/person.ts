@@ -61,6 +61,12 @@ function stepTimeout(plan: PersonPlan, step: Step): number {
   return step.timeout ?? plan.run.scenario.timeout ?? plan.run.stepTimeoutMs;
 }
 
+/**
+ * Steps whose time is the page's answer to the person (an input, a page load), not the
+ * application's work or a mail's journey: what they took is the person's pace.
+ */
+const PACED = new Set<Step['type']>(['navigate', 'click', 'doubleClick', 'hover', 'change', 'keyDown', 'keyUp', 'scroll', 'openEmailLink']);
+
 /** Resolves with the step's outcome or rejects as soon as the person must stop. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   work.catch(() => undefined); // the work may reject after we gave up on it
@@ -148,6 +154,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       fixturesDir: plan.fixturesDir,
       matchedSelector: null,
       measuredMs: null,
+      paceMs: 0,
     };
     for (const [index, step] of run.scenario.steps.entries()) {
       // A person reading the page before acting: never part of the step's time.
@@ -185,6 +192,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
         break;
       }
       session.previousStepEndedAt = Date.now();
+      if (PACED.has(step.type)) session.paceMs = session.previousStepEndedAt - stepStarted;
     }
     if (vitals) {
       await bounded(vitals.settle(), SETTLE_VITALS_MS);

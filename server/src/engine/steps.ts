@@ -35,6 +35,8 @@ export interface PersonSession {
   matchedSelector: string | null;
   /** Set by a step whose duration is not its wall time (waitForEmail: send-to-receive latency). */
   measuredMs: number | null;
+  /** How long the person's last input or page load took: how slowly their page answers now. */
+  paceMs: number;
 }
 
 const MOUSE_BUTTONS = { primary: 'left', auxiliary: 'middle', secondary: 'right', back: 'left', forward: 'left' } as const;
@@ -180,7 +182,7 @@ async function onElement(
       const element = toLocator(frame, first).first();
       const acting = Date.now();
       try {
-        await act(element, firstCandidateWait(step, remaining()));
+        await act(element, firstCandidateWait(step, remaining(), s.paceMs));
         tookLast.set(step, Date.now() - acting);
         s.matchedSelector = selectorText(first);
         return;
@@ -380,7 +382,7 @@ export async function runStep(s: PersonSession, step: Step, timeoutMs: number): 
     }
     case 'waitForElement': {
       const { frame } = await frameFor(s, step, timeoutMs);
-      s.matchedSelector = await waitForElementStep(frame, step, timeoutMs, s.signal);
+      s.matchedSelector = await waitForElementStep(frame, step, timeoutMs, s.signal, s.paceMs);
       return;
     }
     case 'waitForExpression': {

@@ -20,6 +20,7 @@ export async function waitForElementStep(
   step: StepOf<'waitForElement'>,
   timeoutMs: number,
   signal: AbortSignal,
+  paceMs = 0,
 ): Promise<string> {
   const operator = step.operator ?? '>=';
   const count = step.count ?? 1;
@@ -42,7 +43,7 @@ export async function waitForElementStep(
     const appeared = await first.locator
       .filter({ visible: true })
       .first()
-      .waitFor({ state: 'attached', timeout: firstCandidateWait(step, timeoutMs) })
+      .waitFor({ state: 'attached', timeout: firstCandidateWait(step, timeoutMs, paceMs) })
       .then(
         () => true,
         (e: unknown) => {

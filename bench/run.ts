@@ -119,7 +119,7 @@ async function overhead(site: string, smtp: number): Promise<string> {
     // Met only when both figures are: at 10 at once on this machine they have differed by 8 %.
     const within = (a: Stat, b: Stat, r: Stat): boolean => a.median / b.median <= GOALS.overhead && r.median <= GOALS.overhead;
     const [wallOk, cpuOk] = [within(l.wall, h.wall, wall), within(l.cpu, h.cpu, cpu)];
-    const x = (r: Stat): string => (r.n > 1 ? `${r.median.toFixed(3)}× (${r.min.toFixed(3)}–${r.max.toFixed(3)})` : `${r.median.toFixed(3)}×`);
+    const x = (r: Stat): string => fmt(r, '×', 3);
     rows.push(`| ${c} | ${runs} | wall | ${fmt(h.wall, ' s')} | ${fmt(l.wall, ' s')} | **${ratio(l.wall, h.wall)}** | **${x(wall)}** | ${fmt(t.wall, ' s')} | ${x(shipsWall)} | ${verdict(wallOk)} |`);
     rows.push(`| ${c} | ${runs} | CPU | ${fmt(h.cpu, ' s')} | ${fmt(l.cpu, ' s')} | **${ratio(l.cpu, h.cpu)}** | **${x(cpu)}** | ${fmt(t.cpu, ' s')} | ${x(shipsCpu)} | ${verdict(cpuOk)} |`);
     verdicts.push(`Engine overhead at ${c} ${c === 1 ? 'person' : 'people'} (measuring what the hand-written flow measures; the ratio of the medians / the median of the rounds' ratios, ${runs} rounds): ${ratio(l.wall, h.wall)} / ${wall.median.toFixed(3)}× wall, ${ratio(l.cpu, h.cpu)} / ${cpu.median.toFixed(3)}× CPU (goal ≤ ${GOALS.overhead}× by both): ${verdict(wallOk && cpuOk)}; as it ships, with Web Vitals, round by round: ${shipsWall.median.toFixed(3)}× wall, ${shipsCpu.median.toFixed(3)}× CPU.`);

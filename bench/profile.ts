@@ -1,7 +1,7 @@
 // `npm run bench -- --profile` (and section 6 of a full run): where Turnout's time goes next to
 // the hand-written flow, from the two processes themselves. Per person: the Chrome DevTools
-// Protocol messages each sends (DEBUG=pw:protocol), by method; the Node process's own CPU by
-// component, from `node --cpu-prof`.
+// Protocol messages each sends (DEBUG=pw:protocol), by method, and the events Chromium sends back;
+// the Node process's own CPU and garbage collections; its CPU by component, from `node --cpu-prof`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,6 +29,8 @@ function run(command: string[], env: NodeJS.ProcessEnv, stderrLimit = Infinity):
 interface ProtocolCount {
   messages: Map<string, number>;
   bytes: number;
+  /** Events Chromium sent the process (network, lifecycle, execution contexts…): its work on them is the same whoever asked. */
+  events: number;
   /** Playwright API calls the process made (\`locator.fill\`, \`page.title\`…), by name: each captures a stack trace and most send a message. */
   calls: Map<string, number>;
 }
@@ -40,16 +42,18 @@ async function protocolCounts(side: Side, people: number): Promise<ProtocolCount
   const messages = new Map<string, number>();
   const calls = new Map<string, number>();
   let bytes = 0;
+  let events = 0;
   for (const line of stderr.split('\n')) {
     const call = /pw:api <= (\S+) (?:succeeded|failed)/.exec(line)?.[1];
     if (call) calls.set(call, (calls.get(call) ?? 0) + 1);
+    if (line.includes('◀ RECV {"method":')) events++;
     const at = line.indexOf('SEND ► ');
     if (at < 0) continue;
     const method = /"method":"([^"]+)"/.exec(line)?.[1] ?? '?';
     messages.set(method, (messages.get(method) ?? 0) + 1);
     bytes += line.length - at - 7;
   }
-  return { messages, bytes, calls };
+  return { messages, bytes, events, calls };
 }
 
 interface CpuProfile {
@@ -98,22 +102,35 @@ async function nodeCpu(side: Side, people: number): Promise<{ total: number; par
   return { total, parts };
 }
 
+/** One run's figures per person, each side's list of them (bench/cpu-at-exit.cjs writes what the Node process says of itself). */
+interface Split {
+  node: number[];
+  browsers: number[];
+  /** Garbage collections a person, minor and major. */
+  collections: number[];
+  /** Milliseconds of GC pauses a person, as V8 timed them (time off the core while Chromium held it included). */
+  gcMs: number[];
+}
+
 /**
  * CPU seconds per person of the Node process alone and of its browsers (the whole command less
- * the Node process), each side `runs` times in turns: where the extra CPU is spent.
+ * the Node process), and the Node process's garbage collections, each side `runs` times in turns:
+ * where the extra CPU is spent.
  */
-async function cpuSplit(sides: Side[], people: number, runs: number, log: (line: string) => void): Promise<{ node: number[]; browsers: number[] }[]> {
+async function cpuSplit(sides: Side[], people: number, runs: number, log: (line: string) => void): Promise<Split[]> {
   const dir = mkdtempSync(join('.turnout', 'bench-split-'));
-  const out = sides.map(() => ({ node: [] as number[], browsers: [] as number[] }));
+  const out: Split[] = sides.map(() => ({ node: [], browsers: [], collections: [], gcMs: [] }));
   for (let r = 0; r < runs; r++) {
     for (const i of r % 2 ? [...sides.keys()].reverse() : [...sides.keys()]) {
       const logFile = join(dir, `${i}-${r}.txt`);
       const [node, ...rest] = sides[i]!.command(people, people);
       const t = await timed([node!, '--require', resolve('bench/cpu-at-exit.cjs'), ...rest], { TURNOUT_BENCH_CPU_LOG: logFile });
       if (t.code !== 0) throw new Error(`${sides[i]!.label} (${people} people, CPU split): exit ${t.code}`);
-      const own = Number(readFileSync(logFile, 'utf8').trim().split('\n')[0]);
-      out[i]!.node.push(own / people);
-      out[i]!.browsers.push((t.cpuS - own) / people);
+      const own = JSON.parse(readFileSync(logFile, 'utf8').trim().split('\n')[0]!) as { cpuS: number; gc: { minor: number; major: number; pauseMs: number } };
+      out[i]!.node.push(own.cpuS / people);
+      out[i]!.browsers.push((t.cpuS - own.cpuS) / people);
+      out[i]!.collections.push((own.gc.minor + own.gc.major) / people);
+      out[i]!.gcMs.push(own.gc.pauseMs / people);
     }
     log(`profile: CPU split ${r + 1}/${runs}`);
   }
@@ -151,7 +168,12 @@ function whyText(calls: readonly { m: string; h: number; t: number }[]): string 
   return `Turnout makes ${signed(total, 1)} Playwright calls a person in all; more of: ${more.map((c) => `\`${c.m}\` ${signed(c.t - c.h, 1)}${WHY[c.m] ? ` (${WHY[c.m]})` : ''}`).join('; ')}.`;
 }
 
-export async function profileSection(hand: Side, turnout: Side, people: number, log: (line: string) => void, splitRuns = 5): Promise<string> {
+/**
+ * One crowd's profile. `cpuProfiles` adds sampled `--cpu-prof` profiles by component: at 10 at once
+ * they are worth reading; on a saturated machine a sample also counts time the process waited for
+ * a core, so the larger crowd is profiled by its counts, CPU and collections alone.
+ */
+export async function profileSection(hand: Side, turnout: Side, people: number, log: (line: string) => void, splitRuns = 5, cpuProfiles = true): Promise<string> {
   const counts: ProtocolCount[] = [];
   for (const side of [hand, turnout]) {
     counts.push(await protocolCounts(side, people));
@@ -176,6 +198,58 @@ export async function profileSection(hand: Side, turnout: Side, people: number, 
   if (callRest.length) callRows.push(`| ${callRest.length} other calls | ${callRest.reduce((a, x) => a + x.h, 0).toFixed(1)} | ${callRest.reduce((a, x) => a + x.t, 0).toFixed(1)} | ${signed(callRest.reduce((a, x) => a + x.t - x.h, 0), 1)} |`);
 
   // Several profiles of each side, taken in turns: one run's split moves by more than the difference sought.
+  const profiles = cpuProfiles ? await componentProfiles(hand, turnout, people, log) : null;
+  const extraSent = sum(t) - sum(h);
+  const split = (await cpuSplit([hand, turnout], people, splitRuns, log)).map((x) => ({
+    node: statOf(x.node),
+    browsers: statOf(x.browsers),
+    collections: statOf(x.collections),
+    gcMs: statOf(x.gcMs),
+  }));
+  const [hs, ts] = split as [(typeof split)[number], (typeof split)[number]];
+  const ms = (s: Stat): string => `${(s.median * 1000).toFixed(0)} ms (${(s.min * 1000).toFixed(0)}–${(s.max * 1000).toFixed(0)})`;
+  const more = (a: Stat, b: Stat): string => `${signed((b.median - a.median) * 1000)} ms (${(b.median / a.median).toFixed(3)}×)`;
+  const plain = (s: Stat, digits: number, unit = ''): string => `${s.median.toFixed(digits)}${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+  const moreOf = (a: Stat, b: Stat, digits: number, unit = ''): string => `${signed(b.median - a.median, digits)}${unit} (${(b.median / a.median).toFixed(3)}×)`;
+  const eventsOf = (c: ProtocolCount): number => c.events / people;
+
+  return `${people} people at once; the protocol log from one run of each side, ${profiles ? `${PROFILE_RUNS} CPU profiles of each, ` : ''}the CPU split the median of ${splitRuns} run(s) of each, taken in turns.
+
+Chrome DevTools Protocol messages sent to Chromium, per person (\`DEBUG=pw:protocol\`):
+
+| method | hand-written | ${turnout.label} |
+|---|---:|---:|
+${rows.join('\n')}
+| **all** | **${sum(h).toFixed(1)}** (${(h.bytes / people / 1024).toFixed(0)} KB) | **${sum(t).toFixed(1)}** (${(t.bytes / people / 1024).toFixed(0)} KB) |
+| events Chromium sent back | ${eventsOf(h).toFixed(1)} | ${eventsOf(t).toFixed(1)} |
+
+Playwright API calls per person (\`DEBUG=pw:api\`; each captures a stack trace, most send a protocol message), largest difference first:
+
+| call | hand-written | ${turnout.label} | difference |
+|---|---:|---:|---:|
+${callRows.join('\n')}
+| **all** | **${callSum(h).toFixed(1)}** | **${callSum(t).toFixed(1)}** | **${signed(callSum(t) - callSum(h), 1)}** |
+
+Per person, median (min–max) of ${splitRuns} run(s) a side, taken in turns: the CPU of the Node process (its own \`process.cpuUsage()\` at exit) and of its browsers (the whole command's CPU less that), and the Node process's garbage collections (\`perf_hooks\`; a pause is V8's own timing, which on a saturated machine includes time the process waited for a core):
+
+| | hand-written | ${turnout.label} | Turnout adds |
+|---|---:|---:|---:|
+| the Node process | ${ms(hs.node)} | ${ms(ts.node)} | ${more(hs.node, ts.node)} |
+| its browsers | ${ms(hs.browsers)} | ${ms(ts.browsers)} | ${more(hs.browsers, ts.browsers)} |
+| garbage collections | ${plain(hs.collections, 2)} | ${plain(ts.collections, 2)} | ${moreOf(hs.collections, ts.collections, 2)} |
+| GC pauses | ${plain(hs.gcMs, 0, ' ms')} | ${plain(ts.gcMs, 0, ' ms')} | ${moreOf(hs.gcMs, ts.gcMs, 0, ' ms')} |
+${profiles ? `\n${profiles.table(turnout.label)}\n` : ''}
+${profiles ? `${profiles.findings(people)}; ` : 'What Turnout adds: '}${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person (${signed(((sum(t) - sum(h)) / sum(h)) * 100, 1)} %), ${signed(eventsOf(t) - eventsOf(h), 1)} events back (${signed(((eventsOf(t) - eventsOf(h)) / eventsOf(h)) * 100, 1)} %). ${splitText(hs, ts)} ${gcText(hs, ts)} ${whyText(apiNames)}${profiles ? ` Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.` : ''}`;
+}
+
+/** How many more collections, and pauses, the Node process had a person. */
+function gcText(h: { gcMs: Stat; collections: Stat }, t: { gcMs: Stat; collections: Stat }): string {
+  const more = t.collections.median - h.collections.median;
+  return `Turnout's Node process collects garbage ${more >= 0 ? `${more.toFixed(2)} more` : `${(-more).toFixed(2)} fewer`} times a person (${(t.collections.median / h.collections.median).toFixed(2)}×), with ${signed(t.gcMs.median - h.gcMs.median)} ms a person of GC pauses.`;
+}
+
+/** Sampled `--cpu-prof` profiles of each side, in turns: the Node process's time by component. */
+async function componentProfiles(hand: Side, turnout: Side, people: number, log: (line: string) => void): Promise<{ table: (label: string) => string; findings: (people: number) => string }> {
   const runs: Awaited<ReturnType<typeof nodeCpu>>[][] = [[], []];
   for (let r = 0; r < PROFILE_RUNS; r++) {
     for (const i of r % 2 ? [1, 0] : [0, 1]) {
@@ -202,40 +276,14 @@ export async function profileSection(hand: Side, turnout: Side, people: number, 
     .filter((x) => x.d > 0)
     .sort((a, b) => b.d - a.d)
     .slice(0, 4);
-  const extraSent = sum(t) - sum(h);
-  const [hs, ts] = (await cpuSplit([hand, turnout], people, splitRuns, log)).map((x) => ({ node: statOf(x.node), browsers: statOf(x.browsers) })) as [{ node: Stat; browsers: Stat }, { node: Stat; browsers: Stat }];
-  const ms = (s: Stat): string => `${(s.median * 1000).toFixed(0)} ms (${(s.min * 1000).toFixed(0)}–${(s.max * 1000).toFixed(0)})`;
-  const more = (a: Stat, b: Stat): string => `${signed((b.median - a.median) * 1000)} ms (${(b.median / a.median).toFixed(3)}×)`;
+  return {
+    table: (label) => `Where the Node process's time went (\`node --cpu-prof\`, sampled; idle left out; the browsers are other processes and not in it):
 
-  return `${people} people at once; the protocol log from one run of each side, the CPU split the median of ${PROFILE_RUNS} runs of each, taken in turns (\`npm run bench -- --profile\` prints this section alone).
-
-Chrome DevTools Protocol messages sent to Chromium, per person (\`DEBUG=pw:protocol\`):
-
-| method | hand-written | ${turnout.label} |
-|---|---:|---:|
-${rows.join('\n')}
-| **all** | **${sum(h).toFixed(1)}** (${(h.bytes / people / 1024).toFixed(0)} KB) | **${sum(t).toFixed(1)}** (${(t.bytes / people / 1024).toFixed(0)} KB) |
-
-Playwright API calls per person (\`DEBUG=pw:api\`; each captures a stack trace, most send a protocol message), largest difference first:
-
-| call | hand-written | ${turnout.label} | difference |
-|---|---:|---:|---:|
-${callRows.join('\n')}
-| **all** | **${callSum(h).toFixed(1)}** | **${callSum(t).toFixed(1)}** | **${signed(callSum(t) - callSum(h), 1)}** |
-
-CPU seconds per person, the Node process (its own \`process.cpuUsage()\` at exit) and its browsers (the whole command's CPU less that), median (min–max) of ${splitRuns} run(s) a side, taken in turns:
-
-| | hand-written | ${turnout.label} | Turnout adds |
-|---|---:|---:|---:|
-| the Node process | ${ms(hs.node)} | ${ms(ts.node)} | ${more(hs.node, ts.node)} |
-| its browsers | ${ms(hs.browsers)} | ${ms(ts.browsers)} | ${more(hs.browsers, ts.browsers)} |
-
-Where the Node process's time went (\`node --cpu-prof\`, sampled; idle left out; the browsers are other processes and not in it):
-
-| component | hand-written | ${turnout.label} |
+| component | hand-written | ${label} |
 |---|---:|---:|
 ${cpuRows.join('\n')}
-| **all** | **${hc.total.toFixed(0)} ms** | **${tc.total.toFixed(0)} ms** |
-
-What Turnout adds, by the medians of these runs: the Node process ${tc.total >= hc.total ? `${(tc.total - hc.total).toFixed(0)} ms more` : `${(hc.total - tc.total).toFixed(0)} ms less`} for ${people} people (${((tc.total - hc.total) / people).toFixed(0)} ms a person); the components that grew most: ${extra.map((x) => `${x.n} (+${x.d.toFixed(0)} ms)`).join(', ')}; ${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person. ${splitText(hs, ts)} ${whyText(apiNames)} Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.`;
+| **all** | **${hc.total.toFixed(0)} ms** | **${tc.total.toFixed(0)} ms** |`,
+    findings: (n) =>
+      `What Turnout adds, by the medians of these runs: the Node process ${tc.total >= hc.total ? `${(tc.total - hc.total).toFixed(0)} ms more` : `${(hc.total - tc.total).toFixed(0)} ms less`} for ${n} people (${((tc.total - hc.total) / n).toFixed(0)} ms a person); the components that grew most: ${extra.map((x) => `${x.n} (+${x.d.toFixed(0)} ms)`).join(', ')}`,
+  };
 }

@@ -1,7 +1,8 @@
 // `npm run bench -- --profile` (and section 6 of a full run): where Turnout's time goes next to
 // the hand-written flow, from the two processes themselves. Per person: the Chrome DevTools
 // Protocol messages each sends (DEBUG=pw:protocol), by method, and the events Chromium sends back;
-// the Node process's own CPU and garbage collections; its CPU by component, from `node --cpu-prof`.
+// the Node process's own CPU, garbage collections and allocations; its CPU by component, from
+// `node --cpu-prof`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -100,6 +101,31 @@ async function nodeCpu(side: Side, people: number): Promise<{ total: number; par
     total += ms;
   });
   return { total, parts };
+}
+
+/** What allocated the bytes, as bench/alloc-at-exit.cjs names it, in the words of the table. */
+const ALLOCATED_BY: Record<string, string> = {
+  'playwright-core': 'Playwright',
+  v8: 'V8 built-ins (strings, arrays, JSON, regular expressions)',
+  node: "Node.js's own modules (sockets, streams, module loading)",
+  turnout: "Turnout's own code",
+  script: "the hand-written script's own code",
+};
+
+/** Bytes the Node process allocated in one run (kept or collected), by what allocated them. */
+async function allocations(side: Side, people: number): Promise<Map<string, number>> {
+  const dir = mkdtempSync(join('.turnout', 'bench-alloc-'));
+  const logFile = join(dir, 'alloc.txt');
+  const [node, ...rest] = side.command(people, people);
+  const { code } = await run([node!, '--require', resolve('bench/alloc-at-exit.cjs'), ...rest], { TURNOUT_BENCH_ALLOC_LOG: logFile }, 0);
+  if (code !== 0) throw new Error(`${side.label} (${people} people, allocations): exit ${code}`);
+  const { by } = JSON.parse(readFileSync(logFile, 'utf8').trim().split('\n')[0]!) as { total: number; by: Record<string, number> };
+  const named = new Map<string, number>();
+  for (const [key, bytes] of Object.entries(by)) {
+    const name = ALLOCATED_BY[key] ?? 'other libraries';
+    named.set(name, (named.get(name) ?? 0) + bytes);
+  }
+  return named;
 }
 
 /** One run's figures per person, each side's list of them (bench/cpu-at-exit.cjs writes what the Node process says of itself). */
@@ -207,6 +233,17 @@ export async function profileSection(hand: Side, turnout: Side, people: number, 
     gcMs: statOf(x.gcMs),
   }));
   const [hs, ts] = split as [(typeof split)[number], (typeof split)[number]];
+  const allocated: Map<string, number>[] = [];
+  for (const side of [hand, turnout]) {
+    allocated.push(await allocations(side, people));
+    log(`profile: allocations of ${side.label}`);
+  }
+  const [ha, ta] = allocated as [Map<string, number>, Map<string, number>];
+  const mb = (bytes: number): number => bytes / 1e6 / people;
+  const allOf = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+  const allocRows = [...new Set([...ha.keys(), ...ta.keys()])]
+    .sort((a, b) => (ta.get(b) ?? 0) - (ta.get(a) ?? 0))
+    .map((n) => `| ${n} | ${mb(ha.get(n) ?? 0).toFixed(2)} MB | ${mb(ta.get(n) ?? 0).toFixed(2)} MB | ${signed(mb((ta.get(n) ?? 0) - (ha.get(n) ?? 0)), 2)} MB |`);
   const ms = (s: Stat): string => `${(s.median * 1000).toFixed(0)} ms (${(s.min * 1000).toFixed(0)}–${(s.max * 1000).toFixed(0)})`;
   const more = (a: Stat, b: Stat): string => `${signed((b.median - a.median) * 1000)} ms (${(b.median / a.median).toFixed(3)}×)`;
   const plain = (s: Stat, digits: number, unit = ''): string => `${s.median.toFixed(digits)}${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
@@ -238,14 +275,21 @@ Per person, median (min–max) of ${splitRuns} run(s) a side, taken in turns: th
 | its browsers | ${ms(hs.browsers)} | ${ms(ts.browsers)} | ${more(hs.browsers, ts.browsers)} |
 | garbage collections | ${plain(hs.collections, 2)} | ${plain(ts.collections, 2)} | ${moreOf(hs.collections, ts.collections, 2)} |
 | GC pauses | ${plain(hs.gcMs, 0, ' ms')} | ${plain(ts.gcMs, 0, ' ms')} | ${moreOf(hs.gcMs, ts.gcMs, 0, ' ms')} |
+
+What the Node process allocates, per person (one more run a side with V8's sampling heap profiler, objects already collected included; the whole run over its people, so start-up is in it), by the code that allocated it:
+
+| allocated by | hand-written | ${turnout.label} | Turnout adds |
+|---|---:|---:|---:|
+${allocRows.join('\n')}
+| **all** | **${mb(allOf(ha)).toFixed(2)} MB** | **${mb(allOf(ta)).toFixed(2)} MB** | **${signed(mb(allOf(ta) - allOf(ha)), 2)} MB (${(allOf(ta) / allOf(ha)).toFixed(3)}×)** |
 ${profiles ? `\n${profiles.table(turnout.label)}\n` : ''}
-${profiles ? `${profiles.findings(people)}; ` : 'What Turnout adds: '}${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person (${signed(((sum(t) - sum(h)) / sum(h)) * 100, 1)} %), ${signed(eventsOf(t) - eventsOf(h), 1)} events back (${signed(((eventsOf(t) - eventsOf(h)) / eventsOf(h)) * 100, 1)} %). ${splitText(hs, ts)} ${gcText(hs, ts)} ${whyText(apiNames)}${profiles ? ` Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.` : ''}`;
+${profiles ? `${profiles.findings(people)}; ` : 'What Turnout adds: '}${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person (${signed(((sum(t) - sum(h)) / sum(h)) * 100, 1)} %), ${signed(eventsOf(t) - eventsOf(h), 1)} events back (${signed(((eventsOf(t) - eventsOf(h)) / eventsOf(h)) * 100, 1)} %). ${splitText(hs, ts)} ${gcText(hs, ts, { h: mb(allOf(ha)), t: mb(allOf(ta)) })} ${whyText(apiNames)}${profiles ? ` Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.` : ''}`;
 }
 
-/** How many more collections, and pauses, the Node process had a person. */
-function gcText(h: { gcMs: Stat; collections: Stat }, t: { gcMs: Stat; collections: Stat }): string {
+/** How much more the Node process allocated a person, and how many more collections and pauses that cost. */
+function gcText(h: { gcMs: Stat; collections: Stat }, t: { gcMs: Stat; collections: Stat }, allocatedMb: { h: number; t: number }): string {
   const more = t.collections.median - h.collections.median;
-  return `Turnout's Node process collects garbage ${more >= 0 ? `${more.toFixed(2)} more` : `${(-more).toFixed(2)} fewer`} times a person (${(t.collections.median / h.collections.median).toFixed(2)}×), with ${signed(t.gcMs.median - h.gcMs.median)} ms a person of GC pauses.`;
+  return `Turnout's Node process allocates ${signed(allocatedMb.t - allocatedMb.h, 2)} MB a person (${(allocatedMb.t / allocatedMb.h).toFixed(2)}×) and collects garbage ${more >= 0 ? `${more.toFixed(2)} more` : `${(-more).toFixed(2)} fewer`} times a person (${(t.collections.median / h.collections.median).toFixed(2)}×), with ${signed(t.gcMs.median - h.gcMs.median)} ms a person of GC pauses.`;
 }
 
 /** Sampled `--cpu-prof` profiles of each side, in turns: the Node process's time by component. */

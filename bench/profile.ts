@@ -283,7 +283,7 @@ What the Node process allocates, per person (one more run a side with V8's sampl
 ${allocRows.join('\n')}
 | **all** | **${mb(allOf(ha)).toFixed(2)} MB** | **${mb(allOf(ta)).toFixed(2)} MB** | **${signed(mb(allOf(ta) - allOf(ha)), 2)} MB (${(allOf(ta) / allOf(ha)).toFixed(3)}×)** |
 ${profiles ? `\n${profiles.table(turnout.label)}\n` : ''}
-${profiles ? `${profiles.findings(people)}; ` : 'What Turnout adds: '}${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person (${signed(((sum(t) - sum(h)) / sum(h)) * 100, 1)} %), ${signed(eventsOf(t) - eventsOf(h), 1)} events back (${signed(((eventsOf(t) - eventsOf(h)) / eventsOf(h)) * 100, 1)} %). ${splitText(hs, ts)} ${gcText(hs, ts, { h: mb(allOf(ha)), t: mb(allOf(ta)) })} ${whyText(apiNames)}${profiles ? ` Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.` : ''}`;
+${profiles ? `${profiles.findings}; ` : 'What Turnout adds: '}${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person (${signed(((sum(t) - sum(h)) / sum(h)) * 100, 1)} %), ${signed(eventsOf(t) - eventsOf(h), 1)} events back (${signed(((eventsOf(t) - eventsOf(h)) / eventsOf(h)) * 100, 1)} %). ${splitText(hs, ts)} ${gcText(hs, ts, { h: mb(allOf(ha)), t: mb(allOf(ta)) })} ${whyText(apiNames)}${profiles ? ` Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.` : ''}`;
 }
 
 /** How much more the Node process allocated a person, and how many more collections and pauses that cost. */
@@ -293,7 +293,7 @@ function gcText(h: { gcMs: Stat; collections: Stat }, t: { gcMs: Stat; collectio
 }
 
 /** Sampled `--cpu-prof` profiles of each side, in turns: the Node process's time by component. */
-async function componentProfiles(hand: Side, turnout: Side, people: number, log: (line: string) => void): Promise<{ table: (label: string) => string; findings: (people: number) => string }> {
+async function componentProfiles(hand: Side, turnout: Side, people: number, log: (line: string) => void): Promise<{ table: (label: string) => string; findings: string }> {
   const runs: Awaited<ReturnType<typeof nodeCpu>>[][] = [[], []];
   for (let r = 0; r < PROFILE_RUNS; r++) {
     for (const i of r % 2 ? [1, 0] : [0, 1]) {
@@ -327,7 +327,6 @@ async function componentProfiles(hand: Side, turnout: Side, people: number, log:
 |---|---:|---:|
 ${cpuRows.join('\n')}
 | **all** | **${hc.total.toFixed(0)} ms** | **${tc.total.toFixed(0)} ms** |`,
-    findings: (n) =>
-      `What Turnout adds, by the medians of these runs: the Node process ${tc.total >= hc.total ? `${(tc.total - hc.total).toFixed(0)} ms more` : `${(hc.total - tc.total).toFixed(0)} ms less`} for ${n} people (${((tc.total - hc.total) / n).toFixed(0)} ms a person); the components that grew most: ${extra.map((x) => `${x.n} (+${x.d.toFixed(0)} ms)`).join(', ')}`,
+    findings: `What Turnout adds, by the medians of these runs: the Node process ${tc.total >= hc.total ? `${(tc.total - hc.total).toFixed(0)} ms more` : `${(hc.total - tc.total).toFixed(0)} ms less`} for ${people} people (${((tc.total - hc.total) / people).toFixed(0)} ms a person); the components that grew most: ${extra.map((x) => `${x.n} (+${x.d.toFixed(0)} ms)`).join(', ')}`,
   };
 }

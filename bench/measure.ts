@@ -132,6 +132,17 @@ export function percentile(values: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 }
 
+/** The commit the benchmark measured ("6cc6c55", "+ changes" when the work tree differs from it). */
+export function measuredBuild(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim();
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no']).toString().trim() !== '';
+    return `build ${commit}${changed ? ' + changes' : ''}`;
+  } catch {
+    return 'build unknown (no git)';
+  }
+}
+
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   let chromiumVersion = 'unknown';

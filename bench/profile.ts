@@ -65,18 +65,31 @@ interface CpuProfile {
 
 const PIPE_WRITES = new Set(['writeUtf8String', 'writev', 'writeBuffer', 'writeLatin1String']);
 
+/** Owners that are not a package: Turnout's build, the hand-written script, Node's own modules, V8, the rest. */
+const NOT_A_PACKAGE = new Set(['turnout', 'script', 'node', 'v8', 'other']);
+
+/** Whose code a script is: a package's name, or one of NOT_A_PACKAGE (V8's built-ins have no URL). */
+function ownerOf(url: string): string {
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
+  if (pkg) return pkg;
+  if (url.includes('/dist/cli/')) return 'turnout';
+  if (url.includes('handwritten')) return 'script';
+  if (url.startsWith('node:')) return 'node';
+  return url ? 'other' : 'v8';
+}
+
 /** The component a profile node's own time belongs to. */
 function component(functionName: string, url: string): string | null {
   if (functionName === '(idle)') return null;
   if (functionName === '(garbage collector)') return 'garbage collection';
   if (PIPE_WRITES.has(functionName)) return "writing to Chromium's pipe (also counts time blocked while Chromium reads)";
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1];
-  if (pkg === 'playwright-core') return 'Playwright';
-  if (pkg) return `${pkg} (library)`;
+  const owner = ownerOf(url);
+  if (owner === 'playwright-core') return 'Playwright';
+  if (!NOT_A_PACKAGE.has(owner)) return `${owner} (library)`;
   if (/node:internal\/(modules|deps\/cjs-module-lexer)|node:internal\/bootstrap/.test(url) || functionName === 'compileSourceTextModule') return 'loading modules';
-  if (url.includes('/dist/cli/')) return "Turnout's own code";
-  if (url.includes('handwritten')) return "the hand-written script's own code";
-  if (url.startsWith('node:') || url === '') return 'Node.js itself (streams, timers, crypto, native calls)';
+  if (owner === 'turnout') return "Turnout's own code";
+  if (owner === 'script') return "the hand-written script's own code";
+  if (owner === 'node' || owner === 'v8') return 'Node.js itself (streams, timers, crypto, native calls)';
   return 'other';
 }
 
@@ -103,7 +116,7 @@ async function nodeCpu(side: Side, people: number): Promise<{ total: number; par
   return { total, parts };
 }
 
-/** What allocated the bytes, as bench/alloc-at-exit.cjs names it, in the words of the table. */
+/** What allocated the bytes (`ownerOf` the script), in the words of the table. */
 const ALLOCATED_BY: Record<string, string> = {
   'playwright-core': 'Playwright',
   v8: 'V8 built-ins (strings, arrays, JSON, regular expressions)',
@@ -119,10 +132,10 @@ async function allocations(side: Side, people: number): Promise<Map<string, numb
   const [node, ...rest] = side.command(people, people);
   const { code } = await run([node!, '--require', resolve('bench/alloc-at-exit.cjs'), ...rest], { TURNOUT_BENCH_ALLOC_LOG: logFile }, 0);
   if (code !== 0) throw new Error(`${side.label} (${people} people, allocations): exit ${code}`);
-  const { by } = JSON.parse(readFileSync(logFile, 'utf8').trim().split('\n')[0]!) as { total: number; by: Record<string, number> };
+  const { byUrl } = JSON.parse(readFileSync(logFile, 'utf8').trim().split('\n')[0]!) as { total: number; byUrl: Record<string, number> };
   const named = new Map<string, number>();
-  for (const [key, bytes] of Object.entries(by)) {
-    const name = ALLOCATED_BY[key] ?? 'other libraries';
+  for (const [url, bytes] of Object.entries(byUrl)) {
+    const name = ALLOCATED_BY[ownerOf(url)] ?? 'other libraries';
     named.set(name, (named.get(name) ?? 0) + bytes);
   }
   return named;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { dashboardLag, sinkThroughput, chromeReplayer } from './in-process.js';
-import { fmt, machine, pssPeak, stat, timed, type Stat } from './measure.js';
+import { fmt, machine, measuredBuild, pssPeak, stat, timed, type Stat } from './measure.js';
 import { profileSection, type Side } from './profile.js';
 import { freePort } from '../test/helpers/servers.js';
 
@@ -208,26 +208,33 @@ interface CapacityRow {
 
 /**
  * The rows of the capacity table as BENCHMARKS.md has them now, each with the day it was measured:
- * what `--levels` keeps of the concurrencies it does not measure again.
+ * and the runs among them in which not everyone passed: what `--levels` keeps of the concurrencies
+ * it does not measure again.
  */
-function storedCapacityRows(): CapacityRow[] {
+function storedCapacity(): { rows: CapacityRow[]; shortfalls: { c: number; line: string }[] } {
   const text = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
   const at = text.indexOf('\n## 2. Capacity');
-  if (at < 0) return [];
+  if (at < 0) return { rows: [], shortfalls: [] };
   const next = text.indexOf('\n## ', at + 1);
   const section = text.slice(at, next < 0 ? undefined : next);
   const day = /_This section: .* on (\d{4}-\d\d-\d\d)/.exec(section)?.[1] ?? 'an earlier day';
-  return [...section.matchAll(/^\| (\d+) \|.*\|$/gm)].map((m) => {
+  const rows = [...section.matchAll(/^\| (\d+) \|.*\|$/gm)].map((m) => {
     const cells = m[0].split(' | ');
     const line = cells.length >= 9 ? m[0] : `${m[0]} ${day}, before \`--deadline 3600\` |`;
     return { c: Number(m[1]), ratio: Number(/\*\*([\d.]+)×\*\*/.exec(m[0])?.[1] ?? NaN), raw: parseFloat(cells[2] ?? ''), line };
   });
+  // The runs of those rows in which not everyone passed, as the list under the table words them.
+  const shortfalls = [...section.matchAll(/^- (.+? at (\d+) at once, run \d+: .*)$/gm)].map((m) => ({ c: Number(m[2]), line: m[1]! }));
+  return { rows, shortfalls };
 }
 
 /** The runs in which not everyone passed, with what the runner said and what it means; `none` when there were none. */
 function shortfallText(none: string): string {
   if (!shortfalls.length) return none;
-  return `Runs in which not everyone passed (${shortfalls.length}), with what the runner said:\n\n${shortfalls.map((f) => `- ${f}`).join('\n')}\n\n${OVERLOADED}`;
+  // By concurrency (kept rows' runs and this run's side by side), in the order taken within one.
+  const at = (line: string): number => Number(/ at (\d+) at once, run /.exec(line)?.[1] ?? 0);
+  const ordered = [...shortfalls].sort((a, b) => at(a) - at(b));
+  return `Runs in which not everyone passed (${shortfalls.length}), with what the runner said:\n\n${ordered.map((f) => `- ${f}`).join('\n')}\n\n${OVERLOADED}`;
 }
 
 /** What people lost to time-outs at a concurrency say, said under the list of such runs. */
@@ -238,10 +245,14 @@ async function capacity(site: string, smtp: number): Promise<string> {
   const all = QUICK ? [1, 4] : [1, 10, 25, 50, 100];
   const levels = !QUICK && LEVELS ? LEVELS : all;
   const { ours, theirs, peopleAt } = crowd(site, smtp);
-  const today = new Date().toISOString().slice(0, 10);
+  const today = `${new Date().toISOString().slice(0, 10)}, ${measuredBuild()}`;
   const rows = new Map<number, CapacityRow>();
   shortfalls.length = 0;
-  if (levels !== all) for (const row of storedCapacityRows()) rows.set(row.c, row);
+  if (levels !== all) {
+    const stored = storedCapacity();
+    for (const row of stored.rows) if (!levels.includes(row.c)) rows.set(row.c, row);
+    for (const f of stored.shortfalls) if (!levels.includes(f.c) && rows.has(f.c)) shortfalls.push(f.line);
+  }
   for (const c of levels) {
     const users = peopleAt(c);
     const [o, raw] = (await capacityPoints([ours(users, c), theirs(users, c)], c, CAPACITY_RUNS, ['Turnout', 'plain Playwright'])) as [CapacityPoint, CapacityPoint];
@@ -339,7 +350,7 @@ function mergeSections(sections: readonly string[], sectionVerdicts: readonly st
   // A partial run replaces its own sections of BENCHMARKS.md (each saying when it was taken)
   // and leaves the others as they were.
   let merged = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
-  const stamp = `_This section: \`npm run bench -- --only ${[...(ONLY ?? [])].join(',')}${LEVELS ? ` --levels ${LEVELS.join(',')}` : ''}\` on ${new Date().toISOString().slice(0, 10)} (machine: ${machine()})._`;
+  const stamp = `_This section: \`npm run bench -- --only ${[...(ONLY ?? [])].join(',')}${LEVELS ? ` --levels ${LEVELS.join(',')}` : ''}\` on ${new Date().toISOString().slice(0, 10)}, ${measuredBuild()} (machine: ${machine()})._`;
   for (const section of sections) {
     const heading = /^## (\d+)\./.exec(section)![0];
     const [head, ...body] = section.split('\n\n');
@@ -427,7 +438,7 @@ async function main(): Promise<void> {
   }
   const doc = `# Turnout benchmarks
 
-Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''}${ONLY ? ` -- --only ${[...ONLY].join(',')} (those sections alone)` : ''} on ${new Date().toISOString().slice(0, 10)}; every figure below comes from that run.
+Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''}${ONLY ? ` -- --only ${[...ONLY].join(',')} (those sections alone)` : ''} on ${new Date().toISOString().slice(0, 10)}, ${measuredBuild()}; every figure below comes from that run.
 Machine: ${machine()}. Browsers: Debian's chromium-headless-shell unless said otherwise.
 Reproduce: \`npm run bench\` (3 to 4 hours on this machine, capacity alone 2 to 2¼ hours on a slow day), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only vitals\` (some sections, merged in place).
 

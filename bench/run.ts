@@ -206,12 +206,15 @@ interface CapacityRow {
   line: string;
 }
 
+/** The concurrency a line of the list of runs in which not everyone passed is about. */
+const shortfallAt = (line: string): number => Number(/ at (\d+) at once, run /.exec(line)?.[1] ?? 0);
+
 /**
- * The rows of the capacity table as BENCHMARKS.md has them now, each with the day it was measured:
- * and the runs among them in which not everyone passed: what `--levels` keeps of the concurrencies
- * it does not measure again.
+ * The rows of the capacity table as BENCHMARKS.md has them now (each with the day it was
+ * measured) and the list of runs in which not everyone passed: what `--levels` keeps of the
+ * concurrencies it does not measure again.
  */
-function storedCapacity(): { rows: CapacityRow[]; shortfalls: { c: number; line: string }[] } {
+function storedCapacity(): { rows: CapacityRow[]; shortfalls: string[] } {
   const text = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
   const at = text.indexOf('\n## 2. Capacity');
   if (at < 0) return { rows: [], shortfalls: [] };
@@ -223,8 +226,7 @@ function storedCapacity(): { rows: CapacityRow[]; shortfalls: { c: number; line:
     const line = cells.length >= 9 ? m[0] : `${m[0]} ${day}, before \`--deadline 3600\` |`;
     return { c: Number(m[1]), ratio: Number(/\*\*([\d.]+)×\*\*/.exec(m[0])?.[1] ?? NaN), raw: parseFloat(cells[2] ?? ''), line };
   });
-  // The runs of those rows in which not everyone passed, as the list under the table words them.
-  const shortfalls = [...section.matchAll(/^- (.+? at (\d+) at once, run \d+: .*)$/gm)].map((m) => ({ c: Number(m[2]), line: m[1]! }));
+  const shortfalls = [...section.matchAll(/^- (.+ at \d+ at once, run \d+: .*)$/gm)].map((m) => m[1]!);
   return { rows, shortfalls };
 }
 
@@ -232,8 +234,7 @@ function storedCapacity(): { rows: CapacityRow[]; shortfalls: { c: number; line:
 function shortfallText(none: string): string {
   if (!shortfalls.length) return none;
   // By concurrency (kept rows' runs and this run's side by side), in the order taken within one.
-  const at = (line: string): number => Number(/ at (\d+) at once, run /.exec(line)?.[1] ?? 0);
-  const ordered = [...shortfalls].sort((a, b) => at(a) - at(b));
+  const ordered = [...shortfalls].sort((a, b) => shortfallAt(a) - shortfallAt(b));
   return `Runs in which not everyone passed (${shortfalls.length}), with what the runner said:\n\n${ordered.map((f) => `- ${f}`).join('\n')}\n\n${OVERLOADED}`;
 }
 
@@ -245,20 +246,20 @@ async function capacity(site: string, smtp: number): Promise<string> {
   const all = QUICK ? [1, 4] : [1, 10, 25, 50, 100];
   const levels = !QUICK && LEVELS ? LEVELS : all;
   const { ours, theirs, peopleAt } = crowd(site, smtp);
-  const today = `${new Date().toISOString().slice(0, 10)}, ${measuredBuild()}`;
+  const measured = `${new Date().toISOString().slice(0, 10)}, ${measuredBuild()}`;
   const rows = new Map<number, CapacityRow>();
   shortfalls.length = 0;
   if (levels !== all) {
     const stored = storedCapacity();
     for (const row of stored.rows) if (!levels.includes(row.c)) rows.set(row.c, row);
-    for (const f of stored.shortfalls) if (!levels.includes(f.c) && rows.has(f.c)) shortfalls.push(f.line);
+    for (const line of stored.shortfalls) if (rows.has(shortfallAt(line))) shortfalls.push(line);
   }
   for (const c of levels) {
     const users = peopleAt(c);
     const [o, raw] = (await capacityPoints([ours(users, c), theirs(users, c)], c, CAPACITY_RUNS, ['Turnout', 'plain Playwright'])) as [CapacityPoint, CapacityPoint];
     const ratio = o.flows.median / raw.flows.median;
     const judged = c >= 10 || QUICK;
-    const line = `| ${c} | ${fmt(o.flows, '', 0)} | ${fmt(raw.flows, '', 0)} | **${ratio.toFixed(2)}×**${judged ? (ratio >= GOALS.capacity ? '' : ' (missed)') : ''} | ${fmt(o.cpuPerFlow, ' s', 2)} | ${fmt(raw.cpuPerFlow, ' s', 2)} | ${fmt(o.pss, ' MB', 0)} | ${fmt(raw.pss, ' MB', 0)} | ${today} |`;
+    const line = `| ${c} | ${fmt(o.flows, '', 0)} | ${fmt(raw.flows, '', 0)} | **${ratio.toFixed(2)}×**${judged ? (ratio >= GOALS.capacity ? '' : ' (missed)') : ''} | ${fmt(o.cpuPerFlow, ' s', 2)} | ${fmt(raw.cpuPerFlow, ' s', 2)} | ${fmt(o.pss, ' MB', 0)} | ${fmt(raw.pss, ' MB', 0)} | ${measured} |`;
     rows.set(c, { c, ratio, raw: raw.flows.median, line });
     log(`capacity c=${c}`);
   }

@@ -132,14 +132,15 @@ export function percentile(values: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 }
 
-/** The commit the benchmark measured ("6cc6c55", "+ changes" when the work tree differs from it). */
-export function measuredBuild(): string {
+/** When and on what the benchmark measured: "2026-12-03, build 6cc6c55" ("+ changes" when the work tree differs from the commit). */
+export function measuredOn(): string {
+  const day = new Date().toISOString().slice(0, 10);
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim();
     const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no']).toString().trim() !== '';
-    return `build ${commit}${changed ? ' + changes' : ''}`;
+    return `${day}, build ${commit}${changed ? ' + changes' : ''}`;
   } catch {
-    return 'build unknown (no git)';
+    return `${day}, build unknown (no git)`;
   }
 }
 

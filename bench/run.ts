@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { dashboardLag, sinkThroughput, chromeReplayer } from './in-process.js';
-import { fmt, machine, measuredBuild, pssPeak, stat, timed, type Stat } from './measure.js';
+import { fmt, machine, measuredOn, pssPeak, stat, timed, type Stat } from './measure.js';
 import { profileSection, type Side } from './profile.js';
 import { freePort } from '../test/helpers/servers.js';
 
@@ -246,7 +246,7 @@ async function capacity(site: string, smtp: number): Promise<string> {
   const all = QUICK ? [1, 4] : [1, 10, 25, 50, 100];
   const levels = !QUICK && LEVELS ? LEVELS : all;
   const { ours, theirs, peopleAt } = crowd(site, smtp);
-  const measured = `${new Date().toISOString().slice(0, 10)}, ${measuredBuild()}`;
+  const measured = measuredOn();
   const rows = new Map<number, CapacityRow>();
   shortfalls.length = 0;
   if (levels !== all) {
@@ -351,7 +351,7 @@ function mergeSections(sections: readonly string[], sectionVerdicts: readonly st
   // A partial run replaces its own sections of BENCHMARKS.md (each saying when it was taken)
   // and leaves the others as they were.
   let merged = existsSync('BENCHMARKS.md') ? readFileSync('BENCHMARKS.md', 'utf8') : '';
-  const stamp = `_This section: \`npm run bench -- --only ${[...(ONLY ?? [])].join(',')}${LEVELS ? ` --levels ${LEVELS.join(',')}` : ''}\` on ${new Date().toISOString().slice(0, 10)}, ${measuredBuild()} (machine: ${machine()})._`;
+  const stamp = `_This section: \`npm run bench -- --only ${[...(ONLY ?? [])].join(',')}${LEVELS ? ` --levels ${LEVELS.join(',')}` : ''}\` on ${measuredOn()} (machine: ${machine()})._`;
   for (const section of sections) {
     const heading = /^## (\d+)\./.exec(section)![0];
     const [head, ...body] = section.split('\n\n');
@@ -439,7 +439,7 @@ async function main(): Promise<void> {
   }
   const doc = `# Turnout benchmarks
 
-Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''}${ONLY ? ` -- --only ${[...ONLY].join(',')} (those sections alone)` : ''} on ${new Date().toISOString().slice(0, 10)}, ${measuredBuild()}; every figure below comes from that run.
+Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''}${ONLY ? ` -- --only ${[...ONLY].join(',')} (those sections alone)` : ''} on ${measuredOn()}; every figure below comes from that run.
 Machine: ${machine()}. Browsers: Debian's chromium-headless-shell unless said otherwise.
 Reproduce: \`npm run bench\` (3 to 4 hours on this machine, capacity alone 2 to 2¼ hours on a slow day), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only vitals\` (some sections, merged in place).
 

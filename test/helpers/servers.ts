@@ -46,7 +46,6 @@ export async function startedSink(): Promise<MailSink> {
   return sink;
 }
 
-/** Chromium processes running on this machine (any build). */
 /** A site for arrival tests: /quick answers at once, /slow after 3 s (a site under load). */
 export function serveQuickAndSlow(): Promise<Served> {
   return serveFixtures((app) => {
@@ -55,6 +54,7 @@ export function serveQuickAndSlow(): Promise<Served> {
   });
 }
 
+/** Chromium processes running on this machine (any build). */
 export function chromiumProcesses(): number {
   try {
     return Number(execFileSync('pgrep', ['-c', '-f', '/usr/lib/chromium/|chrome-linux|headless_shell']).toString().trim());

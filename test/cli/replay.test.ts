@@ -1,5 +1,5 @@
 // `turnout replay` as a nightly job runs it: a real process, its output and its exit code.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../schema/index.js';
 import type { DemoSite } from '../../scenarios/demo-site/site.js';
 import type { FaultPercentages } from '../../scenarios/demo-site/faults.js';
-import { demoForCli, turnout, type Outcome } from '../helpers/cli.js';
-import { chromiumProcesses } from '../helpers/servers.js';
+import { demoForCli, turnout, untilBrowsing, type Outcome } from '../helpers/cli.js';
+import { chromiumAfterExit, chromiumProcesses } from '../helpers/servers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'turnout-cli-'));
 const sites: DemoSite[] = [];
@@ -94,7 +94,7 @@ describe('turnout replay', () => {
   it('stops on Ctrl-C, closes every browser and exits 130', async () => {
     const before = chromiumProcesses();
     const { site, smtpPort } = await demo({ 'identity-hangs': 100 });
-    const out = await turnout(replayArgs(site, smtpPort, 4), { interruptAfterMs: 4000 });
+    const out = await turnout(replayArgs(site, smtpPort, 4), { interruptWhileBrowsingMs: 2500 });
     expect(out.code).toBe(130);
     expect(out.stderr).toContain('SIGINT: stopping the run and closing browsers');
     expect(chromiumProcesses()).toBe(before);
@@ -112,13 +112,9 @@ describe('a run whose browser freezes', () => {
     const exited = new Promise<number | null>((r) => child.on('close', r));
     const frozen: number[] = [];
     try {
-      await new Promise((r) => setTimeout(r, 4000));
-      // Chromium stops answering anything at all: its browser process is suspended.
-      const ps = execFileSync('ps', ['-eo', 'pid=,ppid=,args=']).toString().split('\n');
-      for (const line of ps) {
-        const [pid, ppid, ...rest] = line.trim().split(/\s+/);
-        if (Number(ppid) === child.pid && rest.join(' ').includes('chromium')) frozen.push(Number(pid));
-      }
+      // Chromium stops answering anything at all, its people mid-way: its browser process is suspended.
+      frozen.push(...(await untilBrowsing(child.pid!)));
+      await new Promise((r) => setTimeout(r, 2000));
       expect(frozen.length).toBeGreaterThan(0);
       for (const pid of frozen) process.kill(pid, 'SIGSTOP');
       const interruptedAt = Date.now();
@@ -142,8 +138,7 @@ describe('a run whose browser freezes', () => {
       }
       child.kill('SIGKILL');
     }
-    for (let i = 0; i < 50 && chromiumProcesses() > before; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(chromiumProcesses()).toBe(before);
+    expect(await chromiumAfterExit(before)).toBe(before);
   }, 60_000);
 });
 

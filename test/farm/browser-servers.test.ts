@@ -10,7 +10,7 @@ import { parseEndpoint } from '../../server/src/engine/browser-pool.js';
 import { CHROMIUM_ARGS, findChromium } from '../../server/src/engine/chromium.js';
 import { replay } from '../../server/src/engine/replay.js';
 import { MailSink } from '../../server/src/mail/sink.js';
-import { chromiumProcesses, serveFixtures } from '../helpers/servers.js';
+import { chromiumAfterExit, chromiumProcesses, serveFixtures } from '../helpers/servers.js';
 
 const scenario = parseScenario(JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')));
 
@@ -130,7 +130,6 @@ describe('Playwright browser servers as remote endpoints', () => {
   it('leaves no Chromium behind once the servers are closed', async () => {
     await Promise.all(servers.map((s) => s.close().catch(() => undefined)));
     servers = [];
-    for (let i = 0; i < 50 && chromiumProcesses() > chromiumBefore; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(chromiumProcesses()).toBe(chromiumBefore);
+    expect(await chromiumAfterExit(chromiumBefore)).toBe(chromiumBefore);
   });
 });

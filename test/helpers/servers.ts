@@ -1,5 +1,5 @@
 // Small real servers for tests: fixture pages over HTTP, Chromium process counting.
-import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -54,13 +54,82 @@ export function serveQuickAndSlow(): Promise<Served> {
   });
 }
 
-/** Chromium processes running on this machine (any build). */
+/** The environment variable that marks a test file's processes (set by test/helpers/mark.ts). */
+export const FILE_MARK = 'TURNOUT_TEST_FILE';
+
+/**
+ * Chromium processes this test file started (any build): those launched from its own process, by a
+ * Turnout CLI, server, worker or browser server it spawned, and those left running by any of them
+ * after it died; not a browser someone has open on the same machine, nor another suite's.
+ */
 export function chromiumProcesses(): number {
+  return ownChromium().length;
+}
+
+/** Chromium's command lines, any build: Debian's, Playwright's downloads. */
+const CHROMIUM = /\/usr\/lib\/chromium\/|chrome-linux|headless_shell/;
+
+/** Sessions of this file's browsers seen so far (kept on globalThis: test/helpers/mark.ts samples too). */
+const SEEN = Symbol.for('turnout.test.chromiumSessions');
+const seenSessions = ((globalThis as Record<symbol, Set<number>>)[SEEN] ??= new Set<number>());
+
+/**
+ * This file's Chromium processes (see chromiumProcesses), each with its command line: a browser
+ * process has no `--type=`, its renderers `--type=renderer`. Playwright starts each browser in a
+ * session of its own (the browser leads it) and the browser inherits the file's mark; its helpers
+ * (zygotes, GPU, renderers) overwrite their environment with their title, so they are known by
+ * their session: one whose leader is marked, or, once the leader is gone, one seen marked before.
+ */
+export function ownChromium(): { pid: number; args: string }[] {
+  const mark = `${FILE_MARK}=${process.env[FILE_MARK]}\0`;
+  const marked = new Map<number, boolean>();
+  const leaderMarked = (session: number): boolean => {
+    if (!marked.has(session)) {
+      // A leader that has exited (gone, or a zombie with an empty environment): ours if it was before.
+      let mine = seenSessions.has(session);
+      try {
+        mine ||= readFileSync(`/proc/${session}/environ`, 'latin1').includes(mark);
+      } catch {
+        /* gone */
+      }
+      if (mine) seenSessions.add(session);
+      marked.set(session, mine);
+    }
+    return marked.get(session)!;
+  };
+  return readdirSync('/proc').flatMap((pid) => {
+    if (!/^\d+$/.test(pid)) return [];
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
+      if (!CHROMIUM.test(args)) return [];
+      const session = Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[3]);
+      return leaderMarked(session) ? [{ pid: Number(pid), args }] : [];
+    } catch {
+      return []; // it exited meanwhile
+    }
+  });
+}
+
+/** The parent process of `pid` (0 once it has exited). */
+export function parentOf(pid: number): number {
   try {
-    return Number(execFileSync('pgrep', ['-c', '-f', '/usr/lib/chromium/|chrome-linux|headless_shell']).toString().trim());
+    return Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[1]);
   } catch {
-    return 0; // pgrep exits 1 when nothing matches
+    return 0;
   }
+}
+
+/** This file's headless-shell browser processes (not their renderers or helpers), oldest first. */
+export function ownBrowserPids(): number[] {
+  return ownChromium()
+    .filter((p) => p.args.includes('chromium-headless-shell') && !p.args.includes('--type='))
+    .map((p) => p.pid);
+}
+
+/** This file's Chromium count once its browsers have had up to `waitMs` to exit (down to `before`). */
+export async function chromiumAfterExit(before: number, waitMs = 10_000): Promise<number> {
+  for (const end = Date.now() + waitMs; chromiumProcesses() > before && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));
+  return chromiumProcesses();
 }
 
 /** A loopback port that nothing listens on (taken, then released). */

@@ -2,12 +2,11 @@
 // launches, mid-step, between people, while a person's context closes, at a random time), many
 // times over. Every run must end, account for every person once, blame nobody on the site (a
 // person either passes or is the farm's loss, `infrastructure`), and leave no Chromium behind.
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario, type RunSummary } from '../../schema/index.js';
 import { replay, type ReplayHooks } from '../../server/src/engine/replay.js';
 import { MailSink } from '../../server/src/mail/sink.js';
-import { chromiumProcesses, serveFixtures, type Served } from '../helpers/servers.js';
+import { chromiumAfterExit, chromiumProcesses, ownBrowserPids, serveFixtures, type Served } from '../helpers/servers.js';
 
 let site: Served;
 let sink: MailSink;
@@ -41,17 +40,8 @@ const scenario = () =>
     ],
   });
 
-/** PIDs of headless-shell browser processes started by this test's runs (not renderers or helpers). */
-function browserPids(): number[] {
-  return execFileSync('ps', ['-eo', 'pid=,args='])
-    .toString()
-    .split('\n')
-    .filter((l) => l.includes('chromium-headless-shell') && !l.includes('--type='))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
 function killOne(): boolean {
-  const [victim] = browserPids();
+  const [victim] = ownBrowserPids();
   if (!victim) return false;
   try {
     process.kill(victim, 'SIGKILL');
@@ -137,7 +127,6 @@ describe('a Chromium killed at any moment, again and again', () => {
   }
 
   it('leaves no Chromium behind', async () => {
-    for (let i = 0; i < 50 && chromiumProcesses() > before; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(chromiumProcesses()).toBe(before);
+    expect(await chromiumAfterExit(before)).toBe(before);
   });
 });

@@ -1,6 +1,5 @@
 // The farm under faults of its own and of the target: a browser killed mid-run, a target that
 // hangs up, hangs, fails or drips, a flood of mail, an artifacts folder that cannot be written.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { parseScenario } from '../../schema/index.js';
 import { startDemoSite, type DemoSite } from '../../scenarios/demo-site/site.js';
 import { replay } from '../../server/src/engine/replay.js';
 import { MailSink } from '../../server/src/mail/sink.js';
-import { chromiumProcesses, serveFixtures, type Served } from '../helpers/servers.js';
+import { chromiumAfterExit, chromiumProcesses, ownBrowserPids, ownChromium, serveFixtures, type Served } from '../helpers/servers.js';
 
 const demo = parseScenario(JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')));
 let sink: MailSink;
@@ -27,21 +26,12 @@ afterAll(async () => {
   await sink?.stop();
 });
 
-/** PIDs of headless-shell browser processes (not their renderers and helpers). */
-function browserPids(): number[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,args=']).toString();
-  return out
-    .split('\n')
-    .filter((l) => l.includes('chromium-headless-shell') && !l.includes('--type='))
-    .map((l) => Number(l.trim().split(/\s+/)[0]));
-}
-
 describe('a Chromium killed mid-run', () => {
   it('turns its people into infrastructure failures; the pool relaunches and the run completes', async () => {
     const before = chromiumProcesses();
     const running = replay(demo, { users: 10, concurrency: 4, browsers: 2, baseUrl: site.url, sink });
     await new Promise((r) => setTimeout(r, 2500));
-    const [victim] = browserPids();
+    const [victim] = ownBrowserPids();
     expect(victim).toBeGreaterThan(0);
     process.kill(victim!, 'SIGKILL');
     const summary = await running;
@@ -53,33 +43,36 @@ describe('a Chromium killed mid-run', () => {
     const lastStarted = [...summary.results].sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))[0]!;
     expect(lastStarted.status).toBe('passed');
     // The killed browser's helpers (zygote, renderers) exit on their own once they notice.
-    for (let i = 0; i < 50 && chromiumProcesses() > before; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(chromiumProcesses()).toBe(before);
+    expect(await chromiumAfterExit(before)).toBe(before);
   });
 });
 
-describe('a page renderer killed mid-run', () => {
-  it('fails its person as infrastructure at once, blames nobody else, and the run ends', async () => {
+describe('page renderers killed mid-run', () => {
+  it('fail their people as infrastructure at once, blame nobody else, and the run ends', async () => {
     const before = chromiumProcesses();
     const started = Date.now();
-    const running = replay(demo, { users: 6, concurrency: 3, browsers: 1, baseUrl: site.url, sink });
-    await new Promise((r) => setTimeout(r, 2500));
-    const renderers = execFileSync('ps', ['-eo', 'pid=,args='])
-      .toString()
-      .split('\n')
-      .filter((l) => l.includes('chromium-headless-shell') && l.includes('--type=renderer'))
-      .map((l) => Number(l.trim().split(/\s+/)[0]));
-    expect(renderers.length).toBeGreaterThan(0);
-    process.kill(renderers[0]!, 'SIGKILL');
+    // Mid-step for the first person, whatever the machine's speed: the renderers of the pages then open.
+    let killed: number[] = [];
+    const killRenderers = (): void => {
+      killed = ownChromium().filter((p) => p.args.includes('--type=renderer')).map((p) => p.pid);
+      for (const pid of killed) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* it closed with its page meanwhile */
+        }
+      }
+    };
+    const running = replay(demo, { users: 6, concurrency: 3, browsers: 1, baseUrl: site.url, sink }, { beforeEachStep: (user, step) => void (user === 1 && step === 5 && setTimeout(killRenderers, 100)) });
     const summary = await running;
+    expect(killed.length).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(summary.users.total).toBe(6);
     const crashed = summary.results.filter((r) => r.error?.includes('the page crashed'));
     expect(crashed.length).toBeGreaterThanOrEqual(1);
     for (const r of crashed) expect(r.errorClass).toBe('infrastructure');
     expect(summary.users.passed + summary.users.infrastructure).toBe(6);
-    for (let i = 0; i < 50 && chromiumProcesses() > before; i++) await new Promise((r) => setTimeout(r, 200));
-    expect(chromiumProcesses()).toBe(before);
+    expect(await chromiumAfterExit(before)).toBe(before);
   });
 });
 

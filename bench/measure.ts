@@ -1,8 +1,9 @@
 // Measuring helpers for `npm run bench`: wall and CPU time of a command with all its children,
 // Chromium's memory (PSS), and medians with their spread.
 import { spawn, execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { runningChromium } from '../test/helpers/servers.js';
 
 export interface Timed {
   wallMs: number;
@@ -39,24 +40,10 @@ export function timed(command: string[], env: NodeJS.ProcessEnv = {}): Promise<T
   });
 }
 
-/** The PIDs of every Chromium process running now. */
-function chromiumPids(): string[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
-      try {
-        const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmd.includes('/usr/lib/chromium/') || cmd.includes('chrome-linux');
-      } catch {
-        return false; // the process ended while we looked
-      }
-    });
-}
-
 /** Sum of PSS (MB) of every Chromium process right now. */
 export function chromiumPssMb(): number {
   let kb = 0;
-  for (const pid of chromiumPids()) {
+  for (const { pid } of runningChromium()) {
     try {
       const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
       kb += Number(m?.[1] ?? 0);
@@ -78,7 +65,7 @@ const USER_HZ = 100;
 export function chromiumCpu(): () => number {
   const ticks = new Map<string, number>();
   const sample = (): void => {
-    for (const pid of chromiumPids()) {
+    for (const { pid } of runningChromium()) {
       try {
         const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
         // After the command: state is field 3, utime 14, stime 15, starttime 22 (proc(5)).

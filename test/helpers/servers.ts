@@ -97,13 +97,22 @@ export function ownChromium(): { pid: number; args: string }[] {
     }
     return marked.get(session)!;
   };
+  return runningChromium().filter(({ pid }) => {
+    try {
+      return leaderMarked(Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[3]));
+    } catch {
+      return false; // it exited meanwhile
+    }
+  });
+}
+
+/** Every Chromium process running on this machine now (any build, anyone's), with its command line. */
+export function runningChromium(): { pid: number; args: string }[] {
   return readdirSync('/proc').flatMap((pid) => {
     if (!/^\d+$/.test(pid)) return [];
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'latin1').replaceAll('\0', ' ');
-      if (!CHROMIUM.test(args)) return [];
-      const session = Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[3]);
-      return leaderMarked(session) ? [{ pid: Number(pid), args }] : [];
+      return CHROMIUM.test(args) ? [{ pid: Number(pid), args }] : [];
     } catch {
       return []; // it exited meanwhile
     }

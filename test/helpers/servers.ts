@@ -98,11 +98,8 @@ export function ownChromium(): { pid: number; args: string }[] {
     return marked.get(session)!;
   };
   return runningChromium().filter(({ pid }) => {
-    try {
-      return leaderMarked(Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[3]));
-    } catch {
-      return false; // it exited meanwhile
-    }
+    const session = statField(pid, 3);
+    return session > 0 && leaderMarked(session);
   });
 }
 
@@ -121,8 +118,13 @@ export function runningChromium(): { pid: number; args: string }[] {
 
 /** The parent process of `pid` (0 once it has exited). */
 export function parentOf(pid: number): number {
+  return statField(pid, 1);
+}
+
+/** A number from /proc/PID/stat, counted after the command (1: parent, 3: session); 0 once it has exited. */
+function statField(pid: number, field: number): number {
   try {
-    return Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[1]);
+    return Number(readFileSync(`/proc/${pid}/stat`, 'latin1').split(') ')[1]!.split(' ')[field]);
   } catch {
     return 0;
   }

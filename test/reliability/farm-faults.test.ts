@@ -76,6 +76,40 @@ describe('page renderers killed mid-run', () => {
   });
 });
 
+describe('a renderer killed while its page waits for the site', () => {
+  let target: Served;
+  let held = 0;
+  beforeAll(async () => {
+    // The next page is asked for and held; the page's renderer dies meanwhile (out of memory, killed).
+    target = await serveFixtures((app) => {
+      app.get('/start', (_req, res) => void res.send('<title>Start</title><a id="go" href="/held">Go on</a>'));
+      app.get('/held', (_req, res) => {
+        held++;
+        const killRenderers = (): void => {
+          for (const p of ownChromium().filter((c) => c.args.includes('--type=renderer'))) process.kill(p.pid, 'SIGKILL');
+        };
+        setTimeout(killRenderers, 50);
+        setTimeout(() => res.send('<title>Late</title>'), 3000);
+      });
+    });
+  });
+  afterAll(async () => target?.close());
+
+  // Chromium fails the navigation (net::ERR_ABORTED) a few ms before the page reports its crash.
+  it.each([
+    ['a navigate step', (site: string) => ({ type: 'navigate', url: `${site}/held` })],
+    ['a click that navigates', (site: string) => ({ type: 'click', selectors: [['#go']], assertedEvents: [{ type: 'navigation', url: `${site}/held`, title: 'Late' }] })],
+  ])('fails %s as infrastructure, not as the site\'s navigation error', async (_name, step) => {
+    const before = chromiumProcesses();
+    const asked = held;
+    const scenario = parseScenario({ title: 'held', steps: [{ type: 'navigate', url: `${target.url}/start` }, step(target.url)] });
+    const summary = await replay(scenario, { users: 3, concurrency: 1, browsers: 1, sink });
+    expect(held - asked).toBe(3);
+    expect(summary.results.map((r) => [r.failedStep, r.errorClass, r.error])).toEqual(Array(3).fill([1, 'infrastructure', 'the page crashed: its Chromium renderer process exited']));
+    expect(await chromiumAfterExit(before)).toBe(before);
+  });
+});
+
 describe('a misbehaving target', () => {
   let target: Served;
   beforeAll(async () => {
@@ -83,6 +117,8 @@ describe('a misbehaving target', () => {
       app.get('/close', (req) => req.socket.destroy());
       app.get('/hang', () => undefined);
       app.get('/fail', (_req, res) => void res.status(503).send('unavailable'));
+      // No content: Chromium stays on the page it was on and cuts the navigation off (net::ERR_ABORTED).
+      app.get('/empty', (_req, res) => void res.status(204).end());
       app.get('/drip', (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/html' });
         const timer = setInterval(() => res.write('<p>.</p>'), 300);
@@ -96,6 +132,7 @@ describe('a misbehaving target', () => {
     ['close', 'navigation-error'],
     ['hang', 'timeout'],
     ['fail', 'http-error'],
+    ['empty', 'navigation-error'],
     ['drip', 'timeout'],
   ])('/%s is classed %s and nobody hangs', async (path, errorClass) => {
     const scenario = parseScenario({ title: path, steps: [{ type: 'navigate', url: `${target.url}/${path}` }, { type: 'waitForElement', selectors: ['#never'] }] });

@@ -169,6 +169,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
         await raceAbort(runStep(session, step, stepTimeout(plan, step)), abort.signal);
       } catch (error) {
         await settleBrowser(context, error, session.page);
+        await settleCrash(error, abort.signal);
         failure = classify(abort.signal.aborted ? abort.signal.reason : error, {
           pending: watch.pending(),
           httpProblems: watch.problemsSince(session.previousStepEndedAt),
@@ -256,6 +257,20 @@ async function settleBrowser(context: BrowserContext, error: unknown, page?: Pag
     const timer = setTimeout(resolve, DISCONNECT_GRACE_MS);
     browser.once('disconnected', () => (clearTimeout(timer), resolve()));
   });
+}
+
+/**
+ * A renderer that dies under a navigation fails it in the network's words (`net::ERR_ABORTED`)
+ * a few milliseconds before its page reports the crash (measured here: 2–10 ms). Wait for that
+ * report (at once when it comes), so that the farm's loss is not blamed on the application; a
+ * navigation the site itself cut off (a 204, a download) pays the whole grace, once, on a person
+ * who failed anyway.
+ */
+const NAVIGATION_CUT = /net::ERR_ABORTED|frame was detached|page crashed/i;
+const CRASH_GRACE_MS = 2000;
+
+async function settleCrash(error: unknown, signal: AbortSignal): Promise<void> {
+  if (!signal.aborted && NAVIGATION_CUT.test(error instanceof Error ? error.message : String(error))) await pause(CRASH_GRACE_MS, signal);
 }
 
 /** Saves a failed person's trace while the run's cap allows; a passing person's is dropped. */

@@ -266,7 +266,7 @@ async function settleBrowser(context: BrowserContext, error: unknown, page?: Pag
  * navigation the site itself cut off (a 204, a download) pays the whole grace, once, on a person
  * who failed anyway.
  */
-const NAVIGATION_CUT = /net::ERR_ABORTED|frame was detached|page crashed/i;
+const NAVIGATION_CUT = /net::ERR_ABORTED|frame was detached|crashed/i;
 const CRASH_GRACE_MS = 2000;
 
 async function settleCrash(error: unknown, signal: AbortSignal): Promise<void> {

@@ -168,8 +168,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       try {
         await raceAbort(runStep(session, step, stepTimeout(plan, step)), abort.signal);
       } catch (error) {
-        await settleBrowser(context, error, session.page);
-        await settleCrash(error, abort.signal);
+        await settle(error, abort.signal, session.page);
         failure = classify(abort.signal.aborted ? abort.signal.reason : error, {
           pending: watch.pending(),
           httpProblems: watch.problemsSince(session.previousStepEndedAt),
@@ -207,7 +206,7 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   } catch (error) {
     // Failing before the first step (no browser, run stopped) is never the application's fault;
     // a browser that went away while the person's context was being set up says so.
-    if (lease) await settleBrowser(lease.context, error);
+    if (lease) await settle(error, abort.signal);
     const failure = classify(abort.signal.aborted ? abort.signal.reason : error, { pending: [], httpProblems: [], browserConnected: browser?.isConnected() ?? true });
     fail(result.steps.length, failure.failureClass === 'infrastructure' ? failure : new StepFailure('infrastructure', failure.message));
   } finally {
@@ -239,38 +238,29 @@ function firstViewport(scenario: Scenario): { width: number; height: number } {
  * that comes before the page's own `close` event, or before the person has a page.
  */
 const TARGET_CLOSED = /has been closed|Target closed|Browser closed|browser has disconnected|page closed/i;
+/** Chromium's words for a navigation its renderer died under, and Playwright's for a crashed page. */
+const RENDERER_GONE = /net::ERR_ABORTED|frame was detached|crashed/i;
 const DISCONNECT_GRACE_MS = 5000;
-
-/**
- * A remote browser that goes away fails the step ("Target … has been closed") before its
- * connection reports the loss: a browser server closes its pages first and its connection only
- * once Chromium has exited, which takes seconds on a busy machine. Wait for that (at once when it
- * comes), so that the failure is classed as the farm's (`infrastructure`) and not as the
- * application's; only a page the application closed itself pays the whole wait. The person's page
- * being closed decides, whatever the error's words; the words, where the close has not arrived yet.
- */
-async function settleBrowser(context: BrowserContext, error: unknown, page?: Page): Promise<void> {
-  const browser = context.browser();
-  if (!browser?.isConnected()) return;
-  if (!page?.isClosed() && !TARGET_CLOSED.test(error instanceof Error ? error.message : String(error))) return;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, DISCONNECT_GRACE_MS);
-    browser.once('disconnected', () => (clearTimeout(timer), resolve()));
-  });
-}
-
-/**
- * A renderer that dies under a navigation fails it in the network's words (`net::ERR_ABORTED`)
- * a few milliseconds before its page reports the crash (measured here: 2–10 ms). Wait for that
- * report (at once when it comes), so that the farm's loss is not blamed on the application; a
- * navigation the site itself cut off (a 204, a download) pays the whole grace, once, on a person
- * who failed anyway.
- */
-const NAVIGATION_CUT = /net::ERR_ABORTED|frame was detached|crashed/i;
 const CRASH_GRACE_MS = 2000;
 
-async function settleCrash(error: unknown, signal: AbortSignal): Promise<void> {
-  if (!signal.aborted && NAVIGATION_CUT.test(error instanceof Error ? error.message : String(error))) await pause(CRASH_GRACE_MS, signal);
+/**
+ * A step can fail before the report that explains it arrives. A remote browser that goes away
+ * fails the step ("Target … has been closed") before its connection reports the loss: a browser
+ * server closes its pages first and its connection only once Chromium has exited, which takes
+ * seconds on a busy machine. A renderer that dies under a navigation fails it in the network's
+ * words (`net::ERR_ABORTED`) a few milliseconds before its page reports the crash (2–10 ms here).
+ * Both reports end the person's signal (`onBrowserGone`, `onPageCrash`): wait for it, at once when
+ * it comes, as long as the error's words call for, so that the farm's loss is classed as the
+ * farm's (`infrastructure`) and not as the application's. Only a page the site closed itself, or
+ * a navigation it cut off itself (a 204, a download), pays the whole wait, once, on a person who
+ * failed anyway. The person's page being closed decides, whatever the words; the words, where
+ * the close has not arrived yet.
+ */
+async function settle(error: unknown, signal: AbortSignal, page?: Page): Promise<void> {
+  if (signal.aborted) return;
+  const words = error instanceof Error ? error.message : String(error);
+  const grace = page?.isClosed() || TARGET_CLOSED.test(words) ? DISCONNECT_GRACE_MS : RENDERER_GONE.test(words) ? CRASH_GRACE_MS : 0;
+  if (grace > 0) await pause(grace, signal);
 }
 
 /** Saves a failed person's trace while the run's cap allows; a passing person's is dropped. */

@@ -137,6 +137,21 @@ export function ownBrowserPids(): number[] {
     .map((p) => p.pid);
 }
 
+/** Kills (SIGKILL) this file's page renderers, as an out-of-memory kill would; returns the pids it found. */
+export function killOwnRenderers(): number[] {
+  const renderers = ownChromium()
+    .filter((p) => p.args.includes('--type=renderer'))
+    .map((p) => p.pid);
+  for (const pid of renderers) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* it closed with its page meanwhile */
+    }
+  }
+  return renderers;
+}
+
 /** This file's Chromium count once its browsers have had up to `waitMs` to exit (down to `before`). */
 export async function chromiumAfterExit(before: number, waitMs = 10_000): Promise<number> {
   for (const end = Date.now() + waitMs; chromiumProcesses() > before && Date.now() < end; ) await new Promise((r) => setTimeout(r, 200));

@@ -9,7 +9,7 @@ import { parseScenario } from '../../schema/index.js';
 import { startDemoSite, type DemoSite } from '../../scenarios/demo-site/site.js';
 import { replay } from '../../server/src/engine/replay.js';
 import { MailSink } from '../../server/src/mail/sink.js';
-import { chromiumAfterExit, chromiumProcesses, ownBrowserPids, ownChromium, serveFixtures, type Served } from '../helpers/servers.js';
+import { chromiumAfterExit, chromiumProcesses, killOwnRenderers, ownBrowserPids, serveFixtures, type Served } from '../helpers/servers.js';
 
 const demo = parseScenario(JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')));
 let sink: MailSink;
@@ -53,17 +53,7 @@ describe('page renderers killed mid-run', () => {
     const started = Date.now();
     // Mid-step for the first person, whatever the machine's speed: the renderers of the pages then open.
     let killed: number[] = [];
-    const killRenderers = (): void => {
-      killed = ownChromium().filter((p) => p.args.includes('--type=renderer')).map((p) => p.pid);
-      for (const pid of killed) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          /* it closed with its page meanwhile */
-        }
-      }
-    };
-    const running = replay(demo, { users: 6, concurrency: 3, browsers: 1, baseUrl: site.url, sink }, { beforeEachStep: (user, step) => void (user === 1 && step === 5 && setTimeout(killRenderers, 100)) });
+    const running = replay(demo, { users: 6, concurrency: 3, browsers: 1, baseUrl: site.url, sink }, { beforeEachStep: (user, step) => void (user === 1 && step === 5 && setTimeout(() => (killed = killOwnRenderers()), 100)) });
     const summary = await running;
     expect(killed.length).toBeGreaterThan(0);
     expect(Date.now() - started).toBeLessThan(60_000);
@@ -85,10 +75,7 @@ describe('a renderer killed while its page waits for the site', () => {
       app.get('/start', (_req, res) => void res.send('<title>Start</title><a id="go" href="/held">Go on</a>'));
       app.get('/held', (_req, res) => {
         held++;
-        const killRenderers = (): void => {
-          for (const p of ownChromium().filter((c) => c.args.includes('--type=renderer'))) process.kill(p.pid, 'SIGKILL');
-        };
-        setTimeout(killRenderers, 50);
+        setTimeout(killOwnRenderers, 50);
         setTimeout(() => res.send('<title>Late</title>'), 3000);
       });
     });

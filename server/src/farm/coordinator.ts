@@ -31,6 +31,8 @@ export interface FarmOptions {
 
 const RECONCILE_INTERVAL_MS = 2000;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Answers that no Redis is at the address (nothing listening, no such host): no reason to wait on. */
+const NOTHING_THERE = new Set(['ECONNREFUSED', 'ENOTFOUND']);
 const CLOSE_TIMEOUT_MS = 3000;
 
 export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & FarmOptions, hooks: ReplayHooks = {}): Promise<RunSummary> {
@@ -41,11 +43,17 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
 
   const label = redisLabel(options.redis);
   let redisError: Error | null = null;
-  const onError = (e: Error): void => void (redisError ??= e);
+  let refused: (e: Error) => void = () => undefined;
+  const onError = (e: Error): void => {
+    redisError ??= e;
+    if (NOTHING_THERE.has((e as NodeJS.ErrnoException).code ?? '')) refused(e);
+  };
   const redis = connectRedis(options.redis, 'turnout-coordinator', onError);
-  // Reach Redis before anything else connects: a farm that is not there fails fast and clean.
+  // Reach Redis before anything else connects: a farm that is not there fails fast and clean —
+  // at once when the address answers that nothing listens there, else within CONNECT_TIMEOUT_MS.
   let connectTimer: NodeJS.Timeout | undefined;
   const unreachable = new Promise<never>((_, reject) => {
+    refused = reject;
     connectTimer = setTimeout(() => reject(redisError ?? new Error(`no answer within ${CONNECT_TIMEOUT_MS / 1000} s`)), CONNECT_TIMEOUT_MS);
   });
   try {
@@ -55,6 +63,7 @@ export async function replayOnFarm(scenario: Scenario, options: ReplayOptions & 
     throw new InfrastructureError(`could not reach the farm's Redis at ${label}: ${(e as Error).message}`);
   } finally {
     clearTimeout(connectTimer);
+    refused = () => undefined;
   }
   const subscriber = connectRedis(options.redis, 'turnout-coordinator-sub', onError);
   const queue = new Queue<PersonJob, unknown>(PEOPLE_QUEUE, { connection: redis });

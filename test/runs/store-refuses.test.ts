@@ -10,7 +10,8 @@ import { DEMO_ID, startTestServer, type TestServer } from '../helpers/turnout-se
 let t: TestServer;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  // The store tries writing again 2 s after a refusal (10 s as it ships).
+  t = await startTestServer({}, undefined, {}, { storeRetryMs: 2000 });
   vi.spyOn(console, 'error').mockImplementation(() => undefined);
 });
 
@@ -40,8 +41,8 @@ describe('a database that refuses writes mid-run', () => {
       blocker.exec('rollback');
       blocker.close();
     }
-    // With the disk back (the store tries again 10 s after a refusal), the next run is stored as usual.
-    await new Promise((r) => setTimeout(r, 10_500));
+    // With the disk back (the store tries again 2 s after a refusal), the next run is stored as usual.
+    await new Promise((r) => setTimeout(r, 2500));
     const next = await t.post<RunInfo>('/api/runs', { scenario: DEMO_ID, users: 1, baseUrl: t.site.url });
     const done = await t.waitForRun(next.body.id, 120_000);
     expect(done.status).toBe('finished');

@@ -33,6 +33,8 @@ export interface ServeOptions {
   publicUrl?: string;
   /** Alert retries and timeout (tests make them short). */
   alertDelivery?: { retries?: number; minTimeoutMs?: number; timeoutMs?: number };
+  /** How long results stay in memory only after the database refused a write (tests make it short). */
+  storeRetryMs?: number;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -57,7 +59,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   const dataDir = resolve(options.dataDir);
   const artifactsDir = join(dataDir, 'artifacts');
-  const store = new RunStore(dataDir);
+  const store = new RunStore(dataDir, { writeRetryMs: options.storeRetryMs });
   const interrupted = store.markInterrupted();
   const retention: Retention = options.retention ?? { runs: null, days: null };
   const sink = new MailSink({ port: options.smtpPort });

@@ -87,9 +87,12 @@ export class RunStore {
   /** People counts of ended runs recently listed (they never change). */
   #endedCounts = new Map<string, RunInfo['users']>();
 
-  constructor(dataDir: string) {
+  readonly #writeRetryMs: number;
+
+  constructor(dataDir: string, options: { writeRetryMs?: number } = {}) {
     mkdirSync(dataDir, { recursive: true });
     this.dataDir = dataDir;
+    this.#writeRetryMs = options.writeRetryMs ?? WRITE_RETRY_MS;
     // A locked database is waited for briefly: the server's event loop waits with it.
     this.#db = new Database(join(dataDir, 'turnout.db'), { timeout: BUSY_TIMEOUT_MS });
     this.#db.pragma('journal_mode = WAL');
@@ -296,7 +299,7 @@ export class RunStore {
       })();
     } catch (e) {
       // A disk that refuses writes must not end the run: it goes on in memory, and says so.
-      this.#refusingUntil = Date.now() + WRITE_RETRY_MS;
+      this.#refusingUntil = Date.now() + this.#writeRetryMs;
       this.#refusal = e as Error;
       this.#loseBatch(batch, this.#refusal);
     }

@@ -30,24 +30,24 @@ const replayArgs = (site: DemoSite, smtpPort: number, users: number) => [
 ];
 
 describe('turnout replay', () => {
-  it('runs 10 people through the fault-free demo: all pass, table printed, exit 0', async () => {
+  it('runs 5 people through the fault-free demo: all pass, table printed, exit 0', async () => {
     const { site, smtpPort } = await demo();
     const summaryFile = join(tmp, 'summary.json');
-    const out = await turnout([...replayArgs(site, smtpPort, 10), '--summary-json', summaryFile]);
+    const out = await turnout([...replayArgs(site, smtpPort, 5), '--summary-json', summaryFile]);
     expect(out.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/#\s+step\s+reached\s+passed\s+failed\s+p50\s+p95\s+top failure/);
-    expect(out.stdout).toMatch(/receive the confirmation email\s+10\s+10\s+0/);
-    expect(out.stdout).toContain('10 people: 10 passed, 0 failed — 100 % passed');
+    expect(out.stdout).toMatch(/receive the confirmation email\s+5\s+5\s+0/);
+    expect(out.stdout).toContain('5 people: 5 passed, 0 failed — 100 % passed');
     const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as RunSummary;
     expect(Object.keys(summary).slice(0, 8)).toEqual(['scenario', 'runId', 'startedAt', 'finishedAt', 'options', 'users', 'steps', 'results']);
-    expect(summary.users).toMatchObject({ total: 10, passed: 10, failed: 0 });
-    expect(summary.results.map((r) => r.status)).toEqual(Array(10).fill('passed'));
+    expect(summary.users).toMatchObject({ total: 5, passed: 5, failed: 0 });
+    expect(summary.results.map((r) => r.status)).toEqual(Array(5).fill('passed'));
     expect(Object.keys(summary.steps[0]!)).toEqual(expect.arrayContaining(['index', 'type', 'title', 'reached', 'passed', 'failed', 'p50Ms', 'p95Ms', 'failures']));
     expect(Object.keys(summary.results[0]!)).toEqual(
       expect.arrayContaining(['user', 'email', 'status', 'failedStep', 'errorClass', 'error', 'url', 'httpStatus', 'screenshot', 'steps']),
     );
-    expect(new Set(summary.results.map((r) => r.email)).size).toBe(10);
+    expect(new Set(summary.results.map((r) => r.email)).size).toBe(5);
   });
 
   it('exits 1 when people fail, and says where and why', async () => {

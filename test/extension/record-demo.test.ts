@@ -162,14 +162,14 @@ describe('recording the demo enrollment', () => {
     ]);
   });
 
-  it('replays for 20 synthetic people: all pass, and the site has 20 accounts with distinct usernames that signed in', async () => {
-    const summary = await replay(scenario, { users: 20, sink, browsers: 1 });
+  it('replays for 10 synthetic people: all pass, and the site has 10 accounts with distinct usernames that signed in', async () => {
+    const summary = await replay(scenario, { users: 10, sink, browsers: 1 });
     const failures = summary.results.filter((r) => r.status === 'failed').map((r) => `${r.failedStep} ${r.errorClass}: ${r.error} (${r.pageSays})`);
     expect(failures).toEqual([]);
-    expect(summary.users).toMatchObject({ total: 20, passed: 20 });
+    expect(summary.users).toMatchObject({ total: 10, passed: 10 });
     const replayed = site.truth().people.filter((p) => p.email !== PERSON.email);
-    expect(replayed).toHaveLength(20);
-    expect(new Set(replayed.map((p) => p.username)).size).toBe(20);
+    expect(replayed).toHaveLength(10);
+    expect(new Set(replayed.map((p) => p.username)).size).toBe(10);
     expect(replayed.every((p) => p.signedIn && p.reached === 'submitted')).toBe(true);
   });
 

@@ -32,7 +32,7 @@ describe('the dashboard', () => {
   it('starts a faulty demo run from the form, updates the funnel live, and ends on the API’s numbers', async () => {
     await page.goto(t.server.url);
     const form = page.getByRole('form', { name: 'Start a run' });
-    await form.getByLabel('People').fill('20');
+    await form.getByLabel('People').fill('10');
     await form.getByLabel('Base URL').fill(t.site.url);
     await form.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/#\/runs\//);
@@ -53,22 +53,22 @@ describe('the dashboard', () => {
     await expect.poll(funnel).toEqual(summary.steps.map((s) => [s.reached, s.passed, s.failed]));
     expect(await page.getByTestId('passed').textContent()).toBe(String(summary.users.passed));
     expect(await page.getByTestId('failed').textContent()).toBe(String(summary.users.failed));
-    expect(summary.users).toMatchObject({ total: 20, passed: 10, failed: 10 });
+    expect(summary.users).toMatchObject({ total: 10, passed: 5, failed: 5 });
 
     // Failures are grouped by step and class, with a sample message and screenshot.
     const groups = page.locator('to-failure-groups section');
     await expect.poll(() => groups.count()).toBe(5);
-    await expect.poll(() => groups.filter({ hasText: 'email-timeout' }).textContent()).toMatch(/2 stuck at step 9 .*no email for/s);
+    await expect.poll(() => groups.filter({ hasText: 'email-timeout' }).textContent()).toMatch(/1 stuck at step 9 .*no email for/s);
     // The refused sign-up: where the person landed instead, and the page's own words.
     const refused = groups.filter({ hasText: 'unexpected-page' });
-    await expect.poll(() => refused.textContent()).toMatch(/2 stuck at step 8 .*landed on 'Create your account · HealthMarket' \(\/account\).*The page says: “Error: this username is already registered”/s);
+    await expect.poll(() => refused.textContent()).toMatch(/1 stuck at step 8 .*landed on 'Create your account · HealthMarket' \(\/account\).*The page says: “Error: this username is already registered”/s);
     expect(await groups.locator('img').count()).toBe(5);
 
     // The people table filters by class, and a row opens that person's timeline.
     const people = page.locator('to-people-table');
-    await expect.poll(() => people.locator('tbody tr').count()).toBe(20);
+    await expect.poll(() => people.locator('tbody tr').count()).toBe(10);
     await people.getByLabel('Class').selectOption('timeout');
-    await expect.poll(() => people.locator('tbody tr').count()).toBe(2);
+    await expect.poll(() => people.locator('tbody tr').count()).toBe(1);
     await people.locator('tbody tr').first().click();
     await expect.poll(() => page.locator('to-person-detail').getByRole('table', { name: 'Step timeline' }).locator('tbody tr').count()).toBe(19); // up to the identity check
   });

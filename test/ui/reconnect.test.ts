@@ -54,7 +54,7 @@ describe('a dashboard whose socket drops mid-run', () => {
       open.push(ws);
       ws.connectToServer();
     });
-    const run = await t.post<{ id: string }>('/api/runs', { scenario: DEMO_ID, users: 20, concurrency: 4 });
+    const run = await t.post<{ id: string }>('/api/runs', { scenario: DEMO_ID, users: 12, concurrency: 4 });
     expect(run.status).toBe(202);
     const id = run.body.id;
     await page.goto(`${t.server.url}/#/runs/${id}`);
@@ -77,7 +77,7 @@ describe('a dashboard whose socket drops mid-run', () => {
     await fresh.goto(`${t.server.url}/#/runs/${id}`);
     await expect.poll(() => fresh.getByTestId('status').textContent()).toBe('finished');
     const expected = await (async () => {
-      await expect.poll(() => fresh.locator('to-people-table tbody tr').count()).toBe(20);
+      await expect.poll(() => fresh.locator('to-people-table tbody tr').count()).toBe(12);
       return shown(fresh);
     })();
     expect(expected.groups.length).toBeGreaterThan(0);

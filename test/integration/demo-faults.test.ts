@@ -1,4 +1,4 @@
-// The acceptance run of the spine: 30 synthetic people through the demo marketplace over real
+// The acceptance run of the spine: 20 synthetic people through the demo marketplace over real
 // Chromium and real SMTP, each fault at 10 %, checked person by person against the site's own
 // record of who got which fault, who was refused with which words, and who signed in.
 import { readFileSync } from 'node:fs';
@@ -31,6 +31,9 @@ const EXPECTED: Record<Exclude<Fault, 'none'>, { step: number; errorClass: Failu
 const ALL_FAULTS = { 'register-refused': 10, 'email-never-sent': 10, 'broken-link': 10, 'identity-hangs': 10, 'submit-500': 10 };
 /** A verdict that holds once can be luck: the same crowd goes through this many times. */
 const ROUNDS = 3;
+/** Each round's crowd; with every fault at 10 %, any 10 people in a row meet each fault once. */
+const PEOPLE = 20;
+const EACH = PEOPLE / 10;
 
 /** What the site says happened to one person, as Turnout must report it. */
 function expectedFor(truth: TruthPerson): Pick<PersonResult, 'status' | 'failedStep' | 'errorClass' | 'pageSays'> {
@@ -42,7 +45,7 @@ function expectedFor(truth: TruthPerson): Pick<PersonResult, 'status' | 'failedS
   return { status: 'failed', ...at(truth.fault), pageSays: expect.toSatisfy(() => true) as unknown as string };
 }
 
-describe.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))('30 people through the demo enrollment, each of 5 faults at 10 % (round %i)', () => {
+describe.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))(`${PEOPLE} people through the demo enrollment, each of 5 faults at 10 % (round %i)`, () => {
   let sink: MailSink;
   let site: DemoSite;
   let summary: RunSummary;
@@ -55,7 +58,7 @@ describe.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))('30 people throug
     await sink.start();
     site = await startDemoSite(0, { smtpPort: sink.port, faults: ALL_FAULTS });
     const t0 = Date.now();
-    summary = await replay(scenario, { users: 30, concurrency: 10, baseUrl: site.url, sink, artifactsDir: artifacts, personDeadlineMs: 60_000 });
+    summary = await replay(scenario, { users: PEOPLE, concurrency: 10, baseUrl: site.url, sink, artifactsDir: artifacts, personDeadlineMs: 60_000 });
     wallMs = Date.now() - t0;
   }, 240_000);
 
@@ -66,8 +69,8 @@ describe.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))('30 people throug
 
   it('gives every person the status, failed step, class and page text the site’s ground truth implies', () => {
     const truth = site.truth().people;
-    expect(truth).toHaveLength(30);
-    for (const kind of Object.keys(EXPECTED)) expect(truth.filter((p) => p.fault === kind), kind).toHaveLength(3);
+    expect(truth).toHaveLength(PEOPLE);
+    for (const kind of Object.keys(EXPECTED)) expect(truth.filter((p) => p.fault === kind), kind).toHaveLength(EACH);
     const mismatches = summary.results.flatMap((person) => {
       const seen = truth.find((t) => t.email === person.email);
       if (!seen) return [`person ${person.user} never reached the site`];
@@ -80,7 +83,7 @@ describe.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))('30 people throug
       }
     });
     expect(mismatches).toEqual([]);
-    expect(summary.users).toEqual({ total: 30, passed: 15, failed: 15, infrastructure: 0 });
+    expect(summary.users).toEqual({ total: PEOPLE, passed: PEOPLE - 5 * EACH, failed: 5 * EACH, infrastructure: 0 });
   });
 
   it('signs everyone in with their own username, and keeps their own address', () => {
@@ -88,12 +91,12 @@ describe.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))('30 people throug
     expect(new Set(truth.map((p) => p.username)).size).toBe(truth.length);
     for (const p of truth) expect(p.username).toMatch(/^[a-z][a-z0-9]{5,19}$/);
     const signedIn = truth.filter((p) => p.signedIn);
-    // Everyone whose confirmation link worked signed in: all but the mail and link faults.
-    expect(signedIn).toHaveLength(21);
+    // Everyone whose confirmation link worked signed in: all but the refused, mail and link faults.
+    expect(signedIn).toHaveLength(PEOPLE - 3 * EACH);
     const withAddress = truth.filter((p) => p.address);
-    expect(withAddress).toHaveLength(18); // everyone who got past the household page
+    expect(withAddress).toHaveLength(PEOPLE - 4 * EACH); // everyone who got past the household page
     for (const p of withAddress) expect(p.address).toMatchObject({ state: expect.stringMatching(/^[A-Z]{2}$/), zip: expect.stringMatching(/^\d{5}$/) });
-    expect(new Set(withAddress.map((p) => p.address!.street)).size).toBeGreaterThan(10);
+    expect(new Set(withAddress.map((p) => p.address!.street)).size).toBeGreaterThanOrEqual(withAddress.length - 1);
   });
 
   it('explains each failure with its error, URL, HTTP status and a screenshot', () => {
@@ -117,11 +120,11 @@ describe.each(Array.from({ length: ROUNDS }, (_, i) => i + 1))('30 people throug
 
   it('builds the per-step funnel from the people', () => {
     const create = summary.steps[EXPECTED['register-refused'].step]!;
-    expect(create).toMatchObject({ reached: 30, passed: 27, failed: 3, failures: { 'unexpected-page': 3 } });
+    expect(create).toMatchObject({ reached: PEOPLE, passed: PEOPLE - EACH, failed: EACH, failures: { 'unexpected-page': EACH } });
     const email = summary.steps[EXPECTED['email-never-sent'].step]!;
-    expect(email).toMatchObject({ reached: 27, passed: 24, failed: 3, failures: { 'email-timeout': 3 } });
+    expect(email).toMatchObject({ reached: PEOPLE - EACH, passed: PEOPLE - 2 * EACH, failed: EACH, failures: { 'email-timeout': EACH } });
     const last = summary.steps.at(-1)!;
-    expect(last).toMatchObject({ reached: 15, passed: 15, failed: 0 });
+    expect(last).toMatchObject({ reached: PEOPLE - 5 * EACH, passed: PEOPLE - 5 * EACH, failed: 0 });
     for (const step of summary.steps) expect(step.reached).toBe(step.passed + step.failed);
     // The email step's duration is the send-to-receive latency, not the step's wall time.
     expect(email.p95Ms).toBeLessThan(5000);

@@ -48,8 +48,10 @@ describe('a dashboard whose socket drops mid-run', () => {
     let down = false;
     const open: WebSocketRoute[] = [];
     let connections = 0;
+    let refused = 0;
     await page.routeWebSocket(/\/socket\.io\//, (ws) => {
-      if (down) return void ws.close({ code: 4000, reason: 'network down' });
+      // Taken and closed before socket.io's handshake, as a proxy that is restarting does.
+      if (down) return void (refused++, ws.close({ code: 4000, reason: 'network down' }));
       connections++;
       open.push(ws);
       ws.connectToServer();
@@ -67,7 +69,13 @@ describe('a dashboard whose socket drops mid-run', () => {
     const doneAtDrop = await doneOf(id);
     for (const ws of open.splice(0)) await ws.close({ code: 4000, reason: 'network down' });
     await expect.poll(() => doneOf(id), { timeout: 60_000 }).toBeGreaterThanOrEqual(doneAtDrop + 3);
+    await expect.poll(() => refused, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
     down = false;
+    // The page tries again within seconds of a refused attempt (its 5 s connect timeout and
+    // socket.io's backoff of at most 7.5 s), not after socket.io's 20 s default.
+    const back = Date.now();
+    await expect.poll(() => connections, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    expect(Date.now() - back, 'ms until the page connected again').toBeLessThan(15_000);
 
     await t.waitForRun(id);
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 30_000 }).toBe('finished');

@@ -7,11 +7,16 @@ import type { PersonResult } from '../../schema/summary.js';
 
 type TurnoutSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+const CONNECT_TIMEOUT_MS = 5000;
+
 let shared: TurnoutSocket | null = null;
 /** One connection per page, shared by every controller. */
 export function socket(): TurnoutSocket {
   if (!shared) {
-    shared = io({ transports: ['websocket'] });
+    // A connection attempt that stalls (a proxy that takes the socket and closes it before the
+    // handshake, a network that drops packets) is given up on and tried again after 5 s, not
+    // socket.io's 20 s: a dashboard back from a blip catches up in seconds.
+    shared = io({ transports: ['websocket'], timeout: CONNECT_TIMEOUT_MS });
     shared.on('connect_error', (e) => {
       if (/token/.test(e.message)) window.dispatchEvent(new CustomEvent('turnout:unauthorized'));
     });

@@ -1,5 +1,6 @@
 // `turnout` as a nightly job runs it: a real process, its output and its exit code.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { startDemoSite, type DemoSite, type DemoSiteOptions } from '../../scenarios/demo-site/site.js';
 import { freePort, ownChromium, parentOf } from './servers.js';
 
@@ -40,4 +41,16 @@ export async function untilBrowsing(pid: number): Promise<number[]> {
 export async function demoForCli(options: Omit<DemoSiteOptions, 'smtpPort'> = {}): Promise<{ site: DemoSite; smtpPort: number }> {
   const smtpPort = await freePort();
   return { site: await startDemoSite(0, { ...options, smtpPort }), smtpPort };
+}
+
+type RecordedStep = { name?: string; value?: string; timeout?: number };
+
+/**
+ * The demo's recording as JSON, with the named steps' waits shortened: where a fault makes people
+ * wait them out (the identity check that never answers), the same verdicts come sooner.
+ */
+export function demoRecording(waits: Record<string, number> = {}): { steps: RecordedStep[] } {
+  const recording = JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')) as { steps: RecordedStep[] };
+  for (const step of recording.steps) if (step.name && waits[step.name]) step.timeout = waits[step.name];
+  return recording;
 }

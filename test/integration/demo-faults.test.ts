@@ -1,7 +1,6 @@
 // The acceptance run of the spine: 20 synthetic people through the demo marketplace over real
 // Chromium and real SMTP, each fault at 10 %, checked person by person against the site's own
 // record of who got which fault, who was refused with which words, and who signed in.
-import { readFileSync } from 'node:fs';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +10,13 @@ import { startDemoSite, type DemoSite, type TruthPerson } from '../../scenarios/
 import type { Fault } from '../../scenarios/demo-site/faults.js';
 import { replay } from '../../server/src/engine/replay.js';
 import { MailSink } from '../../server/src/mail/sink.js';
+import { demoRecording } from '../helpers/cli.js';
 import { chromiumProcesses } from '../helpers/servers.js';
 
 // The demo scenario with shorter waits where a fault makes people wait them out (the mail that
 // never comes, the identity check that never answers): the same verdicts, every round sooner.
 const SHORT_WAITS: Record<string, number> = { 'confirm-email': 6000, 'identity-check': 5000 };
-const scenario = parseScenario(JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')));
-for (const step of scenario.steps) if (step.name && SHORT_WAITS[step.name]) step.timeout = SHORT_WAITS[step.name];
+const scenario = parseScenario(demoRecording(SHORT_WAITS));
 const stepNamed = (name: string): number => scenario.steps.findIndex((s) => s.name === name);
 
 /** Where each fault must stop a person, and how Turnout must class it. */

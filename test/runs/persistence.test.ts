@@ -1,12 +1,13 @@
 // Persistence across server restarts, with `turnout serve` as a real process: finished runs stay,
 // a run cut short by SIGKILL comes back as interrupted with every finished step kept.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunInfo, RunSummary, ScenarioInfo } from '../../schema/index.js';
 import { startDemoSite, type DemoSite } from '../../scenarios/demo-site/site.js';
+import { demoRecording } from '../helpers/cli.js';
 import { chromiumAfterExit, chromiumProcesses, freePort } from '../helpers/servers.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'turnout-persist-'));
@@ -44,9 +45,8 @@ describe('a restarted server', () => {
     site = await startDemoSite(0, { smtpPort, faults: { 'identity-hangs': 50 } });
     let url = await serve(await freePort(), smtpPort);
     // The hanging identity check is given up on after 3 s (8 s in the demo's recording).
-    const recorded = JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')) as { steps: { name?: string; timeout?: number }[] };
-    recorded.steps.find((s) => s.name === 'identity-check')!.timeout = 3000;
-    const scenario = await json<ScenarioInfo>(`${url}/api/scenarios`, { method: 'POST', body: JSON.stringify(recorded) });
+    const recording = JSON.stringify(demoRecording({ 'identity-check': 3000 }));
+    const scenario = await json<ScenarioInfo>(`${url}/api/scenarios`, { method: 'POST', body: recording });
 
     // A run that finishes, then a graceful restart.
     const done = await json<RunInfo>(`${url}/api/runs`, { method: 'POST', body: JSON.stringify({ scenario: scenario.id, users: 2, baseUrl: site.url }) });

@@ -11,6 +11,20 @@ describe('synthetic identities', () => {
     expect(makeIdentity('seed-2', 7, 'run1', 'inbox.test').password).not.toBe(a.password);
   });
 
+  it('are someone new to the site when a person is started again, with nothing a sign-up could refuse as taken', () => {
+    const first = makeIdentity('seed-1', 7, 'run1', 'inbox.test');
+    expect(makeIdentity('seed-1', 7, 'run1', 'inbox.test', 0)).toEqual(first);
+    const again = makeIdentity('seed-1', 7, 'run1', 'inbox.test', 1);
+    expect(makeIdentity('seed-1', 7, 'run1', 'inbox.test', 1)).toEqual(again);
+    for (const field of ['email', 'username', 'password', 'phone', 'unique'] as const) expect(again[field], field).not.toBe(first[field]);
+    expect(again.index).toBe('7');
+    expect(again.email).toMatch(/^[a-z]+\.[a-z]+\.7r1\.run1@inbox\.test$/);
+    // Nobody else in the run has that address or username.
+    const others = Array.from({ length: 500 }, (_, i) => makeIdentity('seed-1', i + 1, 'run1', 'inbox.test'));
+    expect(others.map((p) => p.email)).not.toContain(again.email);
+    expect(others.map((p) => p.username)).not.toContain(again.username);
+  });
+
   it('have a unique address per person and run at the sink domain', () => {
     const emails = new Set<string>();
     for (let i = 1; i <= 500; i++) emails.add(makeIdentity('s', i, 'run1', 'inbox.test').email);

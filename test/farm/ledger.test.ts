@@ -41,7 +41,7 @@ describe('the farm ledger', () => {
     await l.completed(1, JSON.stringify({ person: result(1), screenshotPng: null }));
     l.failed(1, 'too late to matter');
     expect(seen).toEqual(['start 1', 'step 1.0', 'start 1', 'step 1.0', 'finish 1 passed']);
-    expect(l.warnings()).toEqual(['1 person(s) were started again because their worker went silent mid-flow (a lost or saturated worker): 1']);
+    expect(l.warnings()).toEqual(['1 person(s) were started again, each as a new synthetic person, because their worker went silent mid-flow (a lost or saturated worker): 1']);
   });
 
   it('fails a person whose result does not parse, or names someone else, as the farm’s fault', async () => {

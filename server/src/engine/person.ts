@@ -27,6 +27,8 @@ export type PersonHooks = Omit<PersonEventHooks, 'onPersonFinished'>;
 export interface PersonPlan {
   run: RunPlan;
   index: number;
+  /** Times this person was started before (a farm worker lost mid-flow): each attempt is a new identity. */
+  attempt?: number;
   fixturesDir: string;
   urls: UrlPolicy;
   sink: Mailbox;
@@ -80,7 +82,7 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
   const { run } = plan;
-  const identity = makeIdentity(run.seed, plan.index, run.runTag, run.mailDomain);
+  const identity = makeIdentity(run.seed, plan.index, run.runTag, run.mailDomain, plan.attempt);
   const secrets = [identity.password, ...plan.secretNames.map((n) => plan.env[n] ?? '')];
   const startedAt = Date.now();
   plan.hooks?.onPersonStarted?.(plan.index, identity.email);

@@ -148,7 +148,7 @@ export class FarmLedger {
     const out: string[] = [];
     const list = [...this.#restarted].sort((a, b) => a - b);
     if (list.length) {
-      out.push(`${list.length} person(s) were started again because their worker went silent mid-flow (a lost or saturated worker): ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
+      out.push(`${list.length} person(s) were started again, each as a new synthetic person, because their worker went silent mid-flow (a lost or saturated worker): ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`);
     }
     if (this.#dropped.count) out.push(`dropped ${this.#dropped.count} malformed step event(s) from the farm; the first: ${this.#dropped.first}`);
     return out;

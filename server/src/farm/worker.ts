@@ -156,6 +156,9 @@ export class FarmWorker {
       const person = await runPerson({
         run: run.plan,
         index: user,
+        // Started before (a worker lost mid-flow, a start that failed): the site may hold that
+        // attempt's sign-up, so this one is a new synthetic person.
+        attempt: Math.max(0, job.attemptsStarted - 1),
         fixturesDir: this.#options.fixturesDir ?? process.cwd(),
         urls: run.urls,
         sink: this.#mailbox,

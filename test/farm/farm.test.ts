@@ -109,7 +109,10 @@ describe('the farm on Redis with two worker processes', () => {
 
   it('accounts for every person exactly once when a worker is killed mid-run', async () => {
     await Promise.all(workers.map((w) => w.stop()));
-    workers = await Promise.all([0, 1].map(() => startWorker(redis.url, ['--concurrency', '3', '--browsers', '1', '--lock-duration', '3'])));
+    // A farm of its own (Redis database 1): the workers above checked for stalled people every 30 s,
+    // and BullMQ keeps one check per queue at the cadence of whichever worker ran it last.
+    const farm = `${redis.url}/1`;
+    workers = await Promise.all([0, 1].map(() => startWorker(farm, ['--concurrency', '3', '--browsers', '1', '--lock-duration', '3'])));
     const [victim, survivor] = workers as [WorkerProcess, WorkerProcess];
     const sink = new MailSink({ port: 0 });
     await sink.start();
@@ -119,7 +122,7 @@ describe('the farm on Redis with two worker processes', () => {
     try {
       const summary = await replayOnFarm(
         scenario,
-        { users: 12, baseUrl: site.url, sink, redis: redis.url, artifactsDir: null },
+        { users: 12, baseUrl: site.url, sink, redis: farm, artifactsDir: null },
         {
           onPersonFinished: () => {
             if (++finished === 4) {

@@ -5,7 +5,7 @@
 // takes longer to take it or to answer than the first candidate is given.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../schema/index.js';
-import { firstCandidateWait, tookLast } from '../../server/src/engine/first-candidate.js';
+import { firstCandidateWait, firstRole, tookLast } from '../../server/src/engine/first-candidate.js';
 import { replay } from '../../server/src/engine/replay.js';
 import type { MailSink } from '../../server/src/mail/sink.js';
 import { serveHandler, startedSink, type Served } from '../helpers/servers.js';
@@ -25,6 +25,9 @@ const flipped = new Map<number, number>();
 let flipVisitors = 0;
 let busyPresses = 0;
 let slowVisitors = 0;
+/** Which field each visitor of /code typed into (the page's own record), and how many came. */
+const coded = new Map<number, string>();
+let codeVisitors = 0;
 /** Forms sent to /hang, which never answers, and the answers kept open. */
 let hangPosts = 0;
 const hanging = new Set<import('node:http').ServerResponse>();
@@ -53,6 +56,18 @@ beforeAll(async () => {
         picked.set(visitor, [...(picked.get(visitor) ?? []), f.get('button') ?? '?']);
         res.end('<title>Picked</title><h1>Picked</h1>');
       });
+    }
+    if (asked.pathname === '/code') {
+      // The field named "Code" is a plain text field (role textbox) for visitors 1, 2, 4 and 5,
+      // a search field (role searchbox) for visitors 3 and 6; "Other" is a second field.
+      const visitor = ++codeVisitors;
+      const type = visitor % 3 ? 'text' : 'search';
+      return void res.end(`<title>Code</title><form action="/coded"><input type="hidden" name="visitor" value="${visitor}"><label>Code <input type="${type}" name="code"></label><label>Other <input name="other"></label><button>Send</button></form>`);
+    }
+    if (asked.pathname === '/coded') {
+      const typed = ['code', 'other'].filter((k) => asked.searchParams.get(k) === 'typed').join('+');
+      coded.set(Number(asked.searchParams.get('visitor')), typed);
+      return void res.end('<title>Coded</title><h1>Coded</h1>');
     }
     if (asked.pathname === '/slow') {
       const visitor = ++slowVisitors;
@@ -140,6 +155,29 @@ describe('the first selector candidate', () => {
     expect([...pressed.entries()].sort(([a], [b]) => a - b)).toEqual([
       [1, 'new'], [2, 'old'], [3, 'new'], [4, 'old'], [5, 'new'], [6, 'old'],
     ]);
+  });
+
+  it('asks for an `aria/Name` candidate without a role under the role its element had, and under every role when that changes', async () => {
+    const scenario = parseScenario({
+      title: 'a field without a recorded role',
+      steps: [
+        { type: 'navigate', url: `${url}/code` },
+        { type: 'change', selectors: [['aria/Code'], ['[name=other]']], value: 'typed' },
+        { type: 'click', selectors: [['text/Send']], assertedEvents: [{ type: 'navigation', url: `${url}/coded?visitor=1&code=typed&other=`, title: 'Coded' }] },
+      ],
+    });
+    const summary = await replay(scenario, { users: 6, concurrency: 1, baseUrl: url, sink, stepTimeoutMs: 6000, browsers: 1 });
+    expect(summary.results.map((r) => [r.user, r.status, r.error])).toEqual([1, 2, 3, 4, 5, 6].map((u) => [u, 'passed', null]));
+    // Chrome's order: the first candidate matches on every page, whatever the field's role.
+    expect(summary.results.map((r) => r.steps[1]!.matchedSelector)).toEqual(Array(6).fill('aria/Code'));
+    // The site's own record: every visitor typed into "Code", none into "Other".
+    expect([...coded.entries()].sort(([a], [b]) => a - b)).toEqual([1, 2, 3, 4, 5, 6].map((v) => [v, 'code']));
+    // Learnt from visitor 1 (textbox), so visitor 2 asked for that role alone; forgotten when
+    // visitor 3's field was a searchbox, learnt again from visitor 4, and forgotten at visitor 6.
+    expect(firstRole.get(scenario.steps[1]!)).toBeUndefined();
+    const again = await replay(scenario, { users: 1, baseUrl: url, sink, stepTimeoutMs: 6000, browsers: 1 });
+    expect([again.results[0]!.status, coded.get(7)]).toEqual(['passed', 'code']);
+    expect(firstRole.get(scenario.steps[1]!)).toBe('textbox');
   });
 
   it('still names the step’s whole wait when no candidate ever matches', async () => {

@@ -11,6 +11,14 @@ import type { Step } from '../../../schema/index.js';
  */
 export const firstStale = new WeakSet<Step>();
 
+/**
+ * The role of each step's first candidate's element, where that candidate is `aria/Name` without
+ * one (locate.ts `isRolelessAria`): learnt by the first person to act on it, then asked for alone
+ * by the people after. Null while that person is asking. A role that stops matching is forgotten
+ * and learnt again.
+ */
+export const firstRole = new WeakMap<Step, string | null>();
+
 /** How long the direct wait on the first candidate lasts, at least, before the others are tried. */
 const FIRST_CANDIDATE_WAIT_MS = 2000;
 

@@ -3,12 +3,12 @@
 import { resolve } from 'node:path';
 import type { BrowserContext, Frame, Locator, Page } from 'playwright-core';
 import { errors } from './playwright.js';
-import { assertNever, type Step, type StepOf } from '../../../schema/index.js';
+import { assertNever, type Selector, type Step, type StepOf } from '../../../schema/index.js';
 import { asRegExp, emailBodyText, pickLink } from '../mail/links.js';
 import type { Mailbox, ReceivedEmail } from '../mail/mailbox.js';
 import { isTimeout, StepFailure } from './failure.js';
-import { firstCandidateWait, firstStale, foundAt, tookLast } from './first-candidate.js';
-import { findElement, findFrame, selectorText, toLocator } from './locate.js';
+import { firstCandidateWait, firstRole, firstStale, foundAt, tookLast } from './first-candidate.js';
+import { findElement, findFrame, isRolelessAria, roleOf, selectorText, toLocator, withRole } from './locate.js';
 import { checkLanding, describeAddress, expectedLanding } from './landing.js';
 import { emulateNetwork } from './network.js';
 import type { NetworkWatch } from './network-watch.js';
@@ -166,6 +166,24 @@ const goesStraight = (step: Step): boolean => step.type === 'change' || step.typ
  */
 const answers = (frame: Frame, timeoutMs: number): Promise<void> => frame.locator(':root').waitFor({ state: 'attached', timeout: timeoutMs });
 
+/**
+ * What a step acts on straight away: its first candidate — for an `aria/Name` candidate without a
+ * role, narrowed to the role its element has, which the first person to get there learns (within
+ * `waitMs`) for the people after: one role is a third of the lookup of all 18.
+ */
+async function straightTo(step: Step, frame: Frame, first: Selector, waitMs: number): Promise<{ element: Locator; narrowed: boolean }> {
+  const asRecorded = toLocator(frame, first).first();
+  if (!isRolelessAria(first)) return { element: asRecorded, narrowed: false };
+  let role = firstRole.get(step);
+  if (role === undefined) {
+    firstRole.set(step, null);
+    role = await roleOf(asRecorded, waitMs);
+    if (role) firstRole.set(step, role);
+    else firstRole.delete(step);
+  }
+  return role ? { element: toLocator(frame, withRole(first, role)).first(), narrowed: true } : { element: asRecorded, narrowed: false };
+}
+
 /** Finds the step's element, then acts on it within what is left of the step's time. */
 async function onElement(
   s: PersonSession,
@@ -179,10 +197,11 @@ async function onElement(
   await withNavigation(s, page, step, remaining(), async () => {
     const first = step.selectors[0];
     if (first && goesStraight(step) && !firstStale.has(step)) {
-      const element = toLocator(frame, first).first();
       const acting = Date.now();
+      const wait = firstCandidateWait(step, remaining(), s.paceMs);
+      const { element, narrowed } = await straightTo(step, frame, first, wait);
       try {
-        await act(element, firstCandidateWait(step, remaining(), s.paceMs));
+        await act(element, Math.max(1, wait - (Date.now() - acting)));
         tookLast.set(step, Date.now() - acting);
         s.matchedSelector = selectorText(first);
         return;
@@ -195,6 +214,8 @@ async function onElement(
         // candidate, in order, for the time that is left.
         const sent = INPUT_SENT.test((error as Error).message);
         const there = sent || (await element.count().catch(() => 0)) > 0;
+        // Not under the role it had: the element changed; the search below asks under every role.
+        if (narrowed && !there) firstRole.delete(step);
         if (there) {
           if (!sent) {
             await act(element, remaining()).catch(notTaken(step, selectorText(first), timeoutMs));

@@ -361,8 +361,11 @@ function mergeSections(sections: readonly string[], sectionVerdicts: readonly st
     const end = at >= 0 ? merged.indexOf('\n## ', at + 1) : -1;
     if (at >= 0) merged = `${merged.slice(0, at)}\n${text}\n${end >= 0 ? merged.slice(end) : ''}`;
     else {
-      const soakAt = merged.indexOf('\n## Soak');
-      merged = soakAt >= 0 ? `${merged.slice(0, soakAt)}\n${text}\n${merged.slice(soakAt)}` : `${merged.trimEnd()}\n\n${text}\n`;
+      // A section new to the file goes in its place by number: before the first section numbered
+      // after it, else before the soak sections, else at the end.
+      const number = Number(/\d+/.exec(heading)![0]);
+      const later = [...merged.matchAll(/\n## (\d+)\./g)].find((m) => Number(m[1]) > number)?.index ?? merged.indexOf('\n## Soak');
+      merged = later >= 0 ? `${merged.slice(0, later)}\n${text}\n${merged.slice(later)}` : `${merged.trimEnd()}\n\n${text}\n`;
     }
   }
   // The goals at the top are those of the sections as they now stand, each from its own run.

@@ -11,7 +11,7 @@ export { StepFailure };
 export interface FailureContext {
   /** Requests (document, fetch, XHR) still waiting for an answer, e.g. "POST /api/identity". */
   pending: string[];
-  /** HTTP >= 500 answers and failed requests during this step or since the previous one. */
+  /** HTTP >= 500 answers and failed requests during this step or the one before it. */
   httpProblems: string[];
   browserConnected: boolean;
   /** The last page the browser was kept from opening (outside the allowed origins), if any. */
@@ -31,7 +31,7 @@ export function firstLine(message: string): string {
 
 /**
  * Classes an error thrown by a step, first that applies: the farm's own fault (`infrastructure`,
- * never the application's); an HTTP problem seen during the step or since the previous one ended
+ * never the application's); an HTTP problem seen during the step or the one before it
  * (`http-error`, the likely cause of whatever failed next, even while other requests are open);
  * a connection that failed (`navigation-error`); the wrong landing page (`unexpected-page`);
  * running out of time while the site had not answered (`timeout`, naming only what is still

@@ -1,13 +1,26 @@
 // What one person's browser saw on the network: the last main-document status, requests still
 // waiting for an answer, server errors, and requests blocked for being outside the allowed
 // origins. Kept per person so failures can say why.
-import type { BrowserContext, Request, Response } from 'playwright-core';
+//
+// Cheap while the person gets through: Playwright sends the runner an event for every request a
+// page makes (images, scripts, fonts) once anyone listens for requests or responses, about 0.2 ms
+// of the runner's CPU each. The watch listens only for documents (onMainDocument) and for failed
+// requests (few: they are what it counts), and asks the pages for their requests only when a
+// step fails: Playwright keeps each page's last 100 (page.requests()).
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { BLOCKED_ERROR } from './errors.js';
+import { onMainDocument } from './playwright.js';
 
 /** Requests whose answer a person waits for; images and fonts never block a flow. */
 const WAITED_FOR = new Set(['document', 'fetch', 'xhr']);
 
-export interface HttpProblem {
+/** What the network says about a failed step: see FailureContext. */
+export interface NetworkAtFailure {
+  pending: string[];
+  httpProblems: string[];
+}
+
+interface HttpProblem {
   at: number;
   text: string;
 }
@@ -17,13 +30,13 @@ function describe(request: Request): string {
   return `${request.method()} ${url.pathname}`;
 }
 
-function isTopLevel(request: Request): boolean {
-  try {
-    return request.frame().parentFrame() === null;
-  } catch {
-    // A popup's first navigation is issued before its frame exists: it is a top-level document.
-    return true;
-  }
+/**
+ * When the browser had the answer's headers, by its own clock (the same machine's as the
+ * runner's, or a browser server's kept in step by NTP); null for a request not answered.
+ */
+function answeredAt(request: Request): number | null {
+  const { startTime, responseStart } = request.timing();
+  return startTime > 0 && responseStart >= 0 ? startTime + responseStart : null;
 }
 
 export class NetworkWatch {
@@ -33,38 +46,31 @@ export class NetworkWatch {
   lastDocument: string | null = null;
   /** The last page (document) the browser was kept from opening: outside the allowed origins. */
   blockedNavigation: string | null = null;
-  #pending = new Set<Request>();
+  /** How documents are watched: 'navigated' unless this Playwright lacks the frame event. */
+  documentsBy: 'navigated' | 'response' | null = null;
+  #context: BrowserContext;
   #blocked = new Map<string, number>();
-  #problems: HttpProblem[] = [];
+  #failures: HttpProblem[] = [];
   #isTarget: (url: string) => boolean;
 
   constructor(context: BrowserContext, isTarget: (url: string) => boolean) {
+    this.#context = context;
     this.#isTarget = isTarget;
-    context.on('request', (r) => {
-      if (WAITED_FOR.has(r.resourceType())) this.#pending.add(r);
-    });
-    // A request is answered when its response arrives: its body may never be read to the end
-    // (the page moved on, a stream). No `requestfinished` listener: it would add an event per
-    // request from Chromium for nothing the watch does not already know.
+    for (const page of context.pages()) this.#watchDocuments(page);
+    context.on('page', (page) => this.#watchDocuments(page));
     context.on('requestfailed', (r) => this.#failed(r));
-    context.on('response', (r) => this.#response(r));
   }
 
-  #response(response: Response): void {
-    const request = response.request();
-    this.#pending.delete(request);
-    if (request.isNavigationRequest() && isTopLevel(request)) {
+  #watchDocuments(page: Page): void {
+    this.documentsBy = onMainDocument(page, (request, response) => {
+      if (!response) return;
       this.lastDocumentStatus = response.status();
       this.lastDocumentUrl = response.url();
       this.lastDocument = describe(request);
-    }
-    if (response.status() >= 500 && this.#isTarget(response.url())) {
-      this.#problems.push({ at: Date.now(), text: `${describe(request)} answered ${response.status()}` });
-    }
+    });
   }
 
   #failed(request: Request): void {
-    this.#pending.delete(request);
     const error = request.failure()?.errorText ?? 'failed';
     if (!this.#isTarget(request.url())) {
       // Outside the allowed origins, a request can only fail: Chromium sent it to the blocking proxy.
@@ -77,20 +83,34 @@ export class NetworkWatch {
     }
     // ERR_ABORTED is the browser cancelling a request because the page moved on: not a fault.
     if (error.includes('ERR_ABORTED')) return;
-    this.#problems.push({ at: Date.now(), text: `${describe(request)} failed (${error})` });
+    this.#failures.push({ at: Date.now(), text: `${describe(request)} failed (${error})` });
   }
 
-  /** Requests of the target still waiting for an answer. */
-  pending(): string[] {
-    return [...this.#pending].filter((r) => this.#isTarget(r.url())).map(describe);
+  /**
+   * The target's requests (document, fetch, XHR) still unanswered, and its 5xx answers and failed
+   * requests since `since`, in the order they came, from each open page's last 100 requests.
+   * Asking makes Playwright send that page's requests from then on: only for a failed step.
+   */
+  async atFailure(since: number): Promise<NetworkAtFailure> {
+    const requests = (await Promise.all(this.#context.pages().map((page) => page.requests().catch(() => [])))).flat();
+    const pending: string[] = [];
+    const problems = this.#failures.filter((p) => p.at >= since);
+    for (const request of requests) {
+      if (!this.#isTarget(request.url())) continue;
+      const response = request.existingResponse();
+      if (!response) {
+        if (WAITED_FOR.has(request.resourceType()) && !request.failure()) pending.push(describe(request));
+        continue;
+      }
+      const at = answeredAt(request);
+      if (response.status() >= 500 && at !== null && at >= since) problems.push({ at, text: `${describe(request)} answered ${response.status()}` });
+    }
+    problems.sort((a, b) => a.at - b.at);
+    return { pending, httpProblems: problems.map((p) => p.text) };
   }
 
   /** Requests blocked so far, by origin. */
   blocked(): Record<string, number> {
     return Object.fromEntries(this.#blocked);
-  }
-
-  problemsSince(at: number): string[] {
-    return this.#problems.filter((p) => p.at >= at).map((p) => p.text);
   }
 }

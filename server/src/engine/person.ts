@@ -12,7 +12,7 @@ import { classify, StepFailure } from './failure.js';
 import { makeIdentity } from './identity.js';
 import { networkOf, throttle } from './network.js';
 import { VitalsWatch } from './vitals.js';
-import { NetworkWatch } from './network-watch.js';
+import { NetworkWatch, type NetworkAtFailure } from './network-watch.js';
 import { pageSays } from './page-says.js';
 import { runStep, type PersonSession } from './steps.js';
 import type { UrlPolicy } from './urls.js';
@@ -158,6 +158,10 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       measuredMs: null,
       paceMs: 0,
     };
+    // The window an HTTP problem is looked for in when a step fails: that step and the one that
+    // led to it. A page's own request answered 5xx while its page loaded (the step before passed:
+    // the page came) is the likely cause of what fails on that page next.
+    let previousStepStartedAt = startedAt;
     for (const [index, step] of run.scenario.steps.entries()) {
       // A person reading the page before acting: never part of the step's time.
       const think = thinkTime(run, step);
@@ -167,13 +171,15 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       session.matchedSelector = null;
       session.measuredMs = null;
       let failure: StepFailure | null = null;
+      let network: NetworkAtFailure = { pending: [], httpProblems: [] };
       try {
         await raceAbort(runStep(session, step, stepTimeout(plan, step)), abort.signal);
       } catch (error) {
         await settle(error, abort.signal, session.page);
+        const seen = await within(watch.atFailure(previousStepStartedAt), RECORD_TIMEOUT_MS);
+        if (seen !== 'timed out') network = seen;
         failure = classify(abort.signal.aborted ? abort.signal.reason : error, {
-          pending: watch.pending(),
-          httpProblems: watch.problemsSince(session.previousStepEndedAt),
+          ...network,
           browserConnected: context.browser()?.isConnected() ?? false,
           blockedNavigation: watch.blockedNavigation,
         });
@@ -189,10 +195,11 @@ export async function runPerson(plan: PersonPlan): Promise<PersonResult> {
       plan.hooks?.afterEachStep?.(plan.index, stepResult);
       if (failure) {
         fail(index, failure);
-        result.httpProblems = watch.problemsSince(session.previousStepEndedAt).map((p) => redact(p, secrets));
+        result.httpProblems = network.httpProblems.map((p) => redact(p, secrets));
         await bounded(recordPage(plan, session, result, failure, secrets), RECORD_TIMEOUT_MS);
         break;
       }
+      previousStepStartedAt = stepStarted;
       session.previousStepEndedAt = Date.now();
       if (PACED.has(step.type)) session.paceMs = session.previousStepEndedAt - stepStarted;
     }

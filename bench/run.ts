@@ -11,7 +11,7 @@ import { freePort } from '../test/helpers/servers.js';
 
 const QUICK = process.argv.includes('--quick');
 const PROFILE_ONLY = process.argv.includes('--profile');
-/** `--only overhead,capacity,replayer,dashboard,sink,profile,vitals,configurations`: some sections, merged into BENCHMARKS.md in place. */
+/** `--only overhead,furnished,capacity,replayer,dashboard,sink,profile,vitals,configurations`: some sections, merged into BENCHMARKS.md in place. */
 const ONLY = (() => {
   const at = process.argv.indexOf('--only');
   return at >= 0 ? new Set((process.argv[at + 1] ?? '').split(',')) : null;
@@ -24,6 +24,9 @@ const RUNS = QUICK ? 1 : 5;
  * minute or less, seven at 50 (five minutes a round) — and never fewer than five.
  */
 const OVERHEAD_ROUNDS: Record<number, number> = QUICK ? { 1: 1, 4: 1 } : { 1: 9, 10: 9, 50: 7 };
+/** Images and scripts on each page of the furnished demo site (section 9), and its rounds. */
+const FURNITURE = 40;
+const FURNISHED_ROUNDS: Record<number, number> = QUICK ? { 2: 1 } : { 10: 9 };
 const CAPACITY_RUNS = QUICK ? 1 : 5;
 /** The configurations compared at one concurrency (browsers, Chromium builds): not a goal, fewer runs. */
 const VARIANT_RUNS = QUICK ? 1 : 3;
@@ -34,8 +37,8 @@ mkdirSync(resolve('.turnout'), { recursive: true }); // a fresh clone has none y
 const work = mkdtempSync(join(resolve('.turnout'), 'bench-'));
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
 
-async function startSite(smtpPort: number): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(TSX, ['bench/site-process.ts', '0', String(smtpPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startSite(smtpPort: number, furniture = 0): Promise<{ url: string; process: ChildProcess }> {
+  const child = spawn(TSX, ['bench/site-process.ts', '0', String(smtpPort), '', String(furniture)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((r) => child.stdout!.once('data', (d: Buffer) => r(d.toString().trim())));
   return { url, process: child };
 }
@@ -91,23 +94,23 @@ const verdicts: string[] = [];
 /** The overhead section's sides: the yardstick, Turnout as it ships, and Turnout measuring what the yardstick measures. */
 const OVERHEAD_SIDES = ['hand', 'turnout', 'like'] as const;
 
-async function overhead(site: string, smtp: number): Promise<string> {
+async function overhead(site: string, smtp: number, roundsAt = OVERHEAD_ROUNDS, where = ''): Promise<string> {
   const rows: string[] = [];
-  for (const [c, runs] of Object.entries(OVERHEAD_ROUNDS).map(([people, n]) => [Number(people), n] as const)) {
+  for (const [c, runs] of Object.entries(roundsAt).map(([people, n]) => [Number(people), n] as const)) {
     const m = Object.fromEntries(OVERHEAD_SIDES.map((k) => [k, { wall: [] as number[], cpu: [] as number[] }])) as Record<(typeof OVERHEAD_SIDES)[number], { wall: number[]; cpu: number[] }>;
     for (let r = 0; r < runs; r++) {
       // Each side goes first in turn, so that drift in the machine hits all alike.
       const order = OVERHEAD_SIDES.map((_, i) => OVERHEAD_SIDES[(i + r) % OVERHEAD_SIDES.length]!);
       for (const which of order) {
         const t = await allPassed(
-          `overhead: ${which === 'hand' ? 'hand-written' : which === 'like' ? 'Turnout --no-vitals' : 'Turnout'} at ${c}`,
+          `overhead${where}: ${which === 'hand' ? 'hand-written' : which === 'like' ? 'Turnout --no-vitals' : 'Turnout'} at ${c}`,
           () => (which === 'hand' ? handRun(site, smtp, c, c) : turnoutRun(site, smtp, c, c, which === 'like' ? ['--no-vitals'] : [])),
           (t) => (which === 'hand' ? JSON.parse(t.stdout.trim().split('\n').at(-1) ?? '{}').passed === c : t.code === 0),
         );
         m[which].wall.push(t.wallMs / 1000);
         m[which].cpu.push(t.cpuS);
       }
-      log(`overhead c=${c} round ${r + 1}/${runs}`);
+      log(`overhead${where} c=${c} round ${r + 1}/${runs}`);
     }
     const st = (k: (typeof OVERHEAD_SIDES)[number]) => ({ wall: stat(m[k].wall), cpu: stat(m[k].cpu) });
     const [h, t, l] = [st('hand'), st('turnout'), st('like')];
@@ -122,7 +125,7 @@ async function overhead(site: string, smtp: number): Promise<string> {
     const x = (r: Stat): string => fmt(r, '×', 3);
     rows.push(`| ${c} | ${runs} | wall | ${fmt(h.wall, ' s')} | ${fmt(l.wall, ' s')} | **${ratio(l.wall, h.wall)}** | **${x(wall)}** | ${fmt(t.wall, ' s')} | ${x(shipsWall)} | ${verdict(wallOk)} |`);
     rows.push(`| ${c} | ${runs} | CPU | ${fmt(h.cpu, ' s')} | ${fmt(l.cpu, ' s')} | **${ratio(l.cpu, h.cpu)}** | **${x(cpu)}** | ${fmt(t.cpu, ' s')} | ${x(shipsCpu)} | ${verdict(cpuOk)} |`);
-    verdicts.push(`Engine overhead at ${c} ${c === 1 ? 'person' : 'people'} (measuring what the hand-written flow measures; the ratio of the medians / the median of the rounds' ratios, ${runs} rounds): ${ratio(l.wall, h.wall)} / ${wall.median.toFixed(3)}× wall, ${ratio(l.cpu, h.cpu)} / ${cpu.median.toFixed(3)}× CPU (goal ≤ ${GOALS.overhead}× by both): ${verdict(wallOk && cpuOk)}; as it ships, with Web Vitals, round by round: ${shipsWall.median.toFixed(3)}× wall, ${shipsCpu.median.toFixed(3)}× CPU.`);
+    verdicts.push(`Engine overhead${where} at ${c} ${c === 1 ? 'person' : 'people'} (measuring what the hand-written flow measures; the ratio of the medians / the median of the rounds' ratios, ${runs} rounds): ${ratio(l.wall, h.wall)} / ${wall.median.toFixed(3)}× wall, ${ratio(l.cpu, h.cpu)} / ${cpu.median.toFixed(3)}× CPU (goal ≤ ${GOALS.overhead}× by both): ${verdict(wallOk && cpuOk)}; as it ships, with Web Vitals, round by round: ${shipsWall.median.toFixed(3)}× wall, ${shipsCpu.median.toFixed(3)}× CPU.`);
   }
   return `| people = concurrency | rounds | | hand-written | Turnout \`--no-vitals\` | ratio of the medians | ratio round by round, median (min–max) | Turnout as it ships | round by round | goal ≤ ${GOALS.overhead}× by both |\n|---:|---:|---|---:|---:|---:|---:|---:|---:|---|\n${rows.join('\n')}`;
 }
@@ -419,24 +422,39 @@ async function main(): Promise<void> {
       sectionVerdicts.push(verdicts.slice(from));
       if (ONLY && !QUICK) mergeSections(sections.slice(-1), sectionVerdicts.slice(-1));
     };
-    await section('overhead', '1/8 engine overhead', async () => {
+    await section('overhead', '1/9 engine overhead', async () => {
       // One warm-up of each, so the file cache is warm before anything is measured.
       await handRun(site.url, smtp, 1, 1);
       await turnoutRun(site.url, smtp, 1, 1);
       const steps = (JSON.parse(readFileSync('scenarios/demo-enrollment.json', 'utf8')) as { steps: unknown[] }).steps.length;
       return `## 1. Engine overhead: Turnout vs the same flow hand-written in Playwright\n\nThe ${steps}-step demo enrollment (email and sign-in included) against the demo site in its own process; both sides start from built JavaScript with \`node\`, with the same browsers (one headless-shell per core, at most one per person), flags, mail sink and waits (Turnout with \`${TURNOUT_FLAGS.join(' ')}\`, Playwright's default); Turnout also records which selector matched, watches the network, classifies, and keeps the run in SQLite. Both load the same playwright-core; Turnout with \`require()\` (server/src/engine/playwright.ts), the hand-written flow with \`import\`, as a script would: importing that CommonJS bundle from an ES module makes Node scan it for named exports, a start-up cost that only the hand-written flow pays. The goal is judged like for like, on Turnout with \`--no-vitals\` (the hand-written flow measures no Web Vitals; section 7 gives what they cost); Turnout as it ships is beside it. Wall time and CPU seconds of the whole command with its browsers (bash \`times\`); median (min–max) of each side's runs, one in each round, a round running the three sides back to back, each side first in turn; ${Object.entries(OVERHEAD_ROUNDS).map(([people, n]) => `${n} round(s) at ${people}`).join(', ')} (rounds are taken as often as time allows: a round's ratio carries the machine's noise of those minutes, and the median of more of them less of it). Goal: Turnout ≤ ${GOALS.overhead} × hand-written, wall and CPU, by two figures: the ratio of the two sides' medians, and the median of the rounds' ratios (each round's Turnout run over its hand-written run, taken minutes apart, so that a machine drifting over the half hour weighs on both alike); met only when both are. Where Turnout's extra time goes, and what for: section 6.\n\n${await overhead(site.url, smtp)}`;
     });
-    await section('capacity', '2/8 capacity', async () => `## 2. Capacity\n\n${await capacity(site.url, smtp)}`);
-    await section('replayer', "3/7 Chrome's replayer", async () => {
+    await section('capacity', '2/9 capacity', async () => `## 2. Capacity\n\n${await capacity(site.url, smtp)}`);
+    await section('replayer', "3/9 Chrome's replayer", async () => {
       const replayer = await chromeReplayer(RUNS);
       verdicts.push(...replayer.verdicts(GOALS.chromeReplayer));
       return `## 3. Chrome's replayer (@puppeteer/replay) vs Turnout\n\n${replayer.text}`;
     });
-    await section('dashboard', '4/8 dashboard lag', async () => `## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
-    await section('sink', '5/8 SMTP sink', async () => `## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
-    await section('profile', '6/8 profile', async () => `## 6. Where the time goes\n\n${await profile(site.url, smtp)}`);
-    await section('vitals', '7/8 Web Vitals cost', async () => `## 7. The cost of measuring Web Vitals\n\n${await vitalsCost(site.url, smtp)}`);
-    await section('configurations', '8/8 browser configurations', async () => `## 8. Browser configurations\n\n${await configurations(site.url, smtp)}`);
+    await section('dashboard', '4/9 dashboard lag', async () => `## 4. Dashboard lag\n\n${await dashboardLag(RUNS, QUICK)}`);
+    await section('sink', '5/9 SMTP sink', async () => `## 5. SMTP sink\n\n${await sinkThroughput(RUNS, QUICK)}`);
+    await section('profile', '6/9 profile', async () => `## 6. Where the time goes\n\n${await profile(site.url, smtp)}`);
+    await section('vitals', '7/9 Web Vitals cost', async () => `## 7. The cost of measuring Web Vitals\n\n${await vitalsCost(site.url, smtp)}`);
+    await section('configurations', '8/9 browser configurations', async () => `## 8. Browser configurations\n\n${await configurations(site.url, smtp)}`);
+    await section('furnished', '9/9 engine overhead on furnished pages', async () => {
+      const furnished = await startSite(smtp, FURNITURE);
+      try {
+        await handRun(furnished.url, smtp, 1, 1);
+        await turnoutRun(furnished.url, smtp, 1, 1);
+        const served = async (): Promise<number> => ((await (await fetch(`${furnished.url}/__turnout/furniture`)).json()) as { served: number }).served;
+        const before = await served();
+        const table = await overhead(furnished.url, smtp, FURNISHED_ROUNDS, ' on furnished pages');
+        const people = Object.entries(FURNISHED_ROUNDS).reduce((sum, [c, n]) => sum + Number(c) * n * OVERHEAD_SIDES.length, 0);
+        const perPerson = Math.round(((await served()) - before) / people);
+        return `## 9. Engine overhead on pages with images and scripts\n\nSection 1's measurement on the same enrollment, with ${FURNITURE} images and scripts at the foot of every page of the demo site (three images to a script, each 1×1 or one line, served with \`no-store\` so that every page asks for them again): ${perPerson} requests a person besides the pages themselves (counted by the site), as a real enrollment's pages bring. Playwright tells its client about every request once anyone listens for requests or responses; the hand-written flow listens for none, and Turnout's network watch listens only for documents and failed requests (server/src/engine/network-watch.ts), asking the pages for their requests when a step fails. Rounds and figures as in section 1: ${Object.entries(FURNISHED_ROUNDS).map(([people, n]) => `${n} round(s) at ${people}`).join(', ')}, each side first in turn.\n\n${table}`;
+      } finally {
+        furnished.process.kill('SIGTERM');
+      }
+    });
   } finally {
     site.process.kill('SIGTERM');
   }

@@ -22,6 +22,14 @@ export function page(title: string, body: string): string {
 <body><header>HealthMarket · Open enrollment 2027</header><main>${body}</main></body></html>`;
 }
 
+/** A 1×1 PNG and a script that does almost nothing: furniture costs the browser its requests, not its pixels. */
+export const ASSET_IMAGE = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+export const ASSET_SCRIPT = 'window.hmAssets = (window.hmAssets || 0) + 1;';
+
+/** `n` images and scripts, three images to a script, at the foot of a page. */
+export const furniture = (n: number): string =>
+  `<footer aria-hidden="true">${Array.from({ length: n }, (_, k) => (k % 4 === 3 ? `<script src="/assets/${k}.js"></script>` : `<img src="/assets/${k}.png" alt="" width="1" height="1">`)).join('')}</footer>`;
+
 export const landing = (): string =>
   page(
     'Get covered',

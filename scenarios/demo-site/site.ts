@@ -20,6 +20,11 @@ export interface DemoSiteOptions {
   latencyMs?: number;
   /** How long the identity back end takes to answer, in milliseconds. */
   identityLatencyMs?: number;
+  /**
+   * Images and scripts on every page, as a real site's pages carry (three images to a script),
+   * asked for again on every page (no-store): what a browser loads besides the page itself.
+   */
+  furniture?: number;
 }
 
 interface Account {
@@ -92,6 +97,22 @@ export async function startDemoSite(port: number, options: DemoSiteOptions): Pro
   app.use(express.urlencoded({ extended: false, limit: '20kb' }));
   app.use(express.json({ limit: '20kb' }));
   if (options.latencyMs) app.use((_req, _res, next) => void setTimeout(next, options.latencyMs));
+  if (options.furniture) {
+    const extra = pages.furniture(options.furniture);
+    app.use((_req, res, next) => {
+      const send = res.send.bind(res);
+      res.send = (body?: unknown) => send(typeof body === 'string' ? body.replace('</main>', `</main>${extra}`) : body);
+      next();
+    });
+    let served = 0;
+    app.get('/__turnout/furniture', (_req, res) => void res.json({ served }));
+    app.get('/assets/:name', (req, res) => {
+      served++;
+      res.set('cache-control', 'no-store');
+      if (req.params.name.endsWith('.js')) res.type('text/javascript').send(pages.ASSET_SCRIPT);
+      else res.type('image/png').send(pages.ASSET_IMAGE);
+    });
+  }
 
   const account = (req: Request): Account | undefined => {
     const sid = /(?:^|;\s*)hm_session=([a-f0-9]+)/.exec(req.headers.cookie ?? '')?.[1];

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { parseScenario } from '../../schema/index.js';
+import { ASSET_IMAGE, ASSET_SCRIPT, furniture } from '../../scenarios/demo-site/pages.js';
 import { findChromium } from '../../server/src/engine/chromium.js';
 import { NetworkWatch } from '../../server/src/engine/network-watch.js';
 import { chromium } from '../../server/src/engine/playwright.js';
@@ -11,24 +12,19 @@ import { replay } from '../../server/src/engine/replay.js';
 import type { MailSink } from '../../server/src/mail/sink.js';
 import { serveFixtures, startedSink, type Served } from '../helpers/servers.js';
 
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-/** A page's furniture: `n` images and scripts (one in six), never cached. */
-const furniture = (n: number): string =>
-  Array.from({ length: n }, (_, k) => (k % 6 === 5 ? `<script src="/asset/${k}.js"></script>` : `<img src="/asset/${k}.png" alt="">`)).join('');
-
 let site: Served;
 let sink: MailSink;
 let browser: Browser;
 
 beforeAll(async () => {
   site = await serveFixtures((app) => {
-    app.get('/asset/:name', (req, res) => {
-      const delay = Number(req.query.delay ?? 0);
+    // The demo site's furniture (its images and scripts), here each answered after `?delay` ms.
+    app.get('/assets/:name', (req, res) => {
       setTimeout(() => {
         res.set('cache-control', 'no-store');
-        if (req.params.name.endsWith('.js')) void res.type('text/javascript').send('window.loaded = (window.loaded || 0) + 1;');
-        else void res.type('image/png').send(PNG);
-      }, delay);
+        if (req.params.name.endsWith('.js')) void res.type('text/javascript').send(ASSET_SCRIPT);
+        else void res.type('image/png').send(ASSET_IMAGE);
+      }, Number(req.query.delay ?? 0));
     });
     app.get('/api/never', () => undefined);
     app.get('/api/plans', (_req, res) => void res.status(503).send('down'));
@@ -37,7 +33,7 @@ beforeAll(async () => {
     app.get('/plans.html', (_req, res) =>
       void res.send(`<!doctype html><title>Plans</title><h1>Plans</h1><p id="s">loading plans</p>
 <script>fetch('/api/plans').then(r => { if (r.ok) document.getElementById('s').textContent = 'Plans ready'; });</script>
-${Array.from({ length: 30 }, (_, k) => `<img src="/asset/${k}.png?delay=150" alt="">`).join('')}`),
+${Array.from({ length: 30 }, (_, k) => `<img src="/assets/${k}.png?delay=150" alt="">`).join('')}`),
     );
     app.get('/verify.html', (_req, res) =>
       void res.send(`<!doctype html><title>Verify</title><h1>Verifying your identity</h1>${furniture(60)}
@@ -90,7 +86,7 @@ describe('the network watch', () => {
     await page.waitForFunction(() => document.readyState === 'complete');
     const afterPlans = Date.now() + 1;
     await page.goto(`${site.url}/verify.html`);
-    await page.waitForFunction(() => (window as unknown as { loaded?: number }).loaded === 10);
+    await page.waitForFunction(() => (window as unknown as { hmAssets?: number }).hmAssets === 15);
     await page.waitForTimeout(200); // the fetch sent on load has left
     expect(await watch.atFailure(afterPlans)).toEqual({ pending: ['GET /api/never'], httpProblems: [] });
     // From before the first page: the 503 its data got is in the window.

@@ -40,6 +40,10 @@ ${Array.from({ length: 30 }, (_, k) => `<img src="/assets/${k}.png?delay=150" al
 <script>addEventListener('load', () => fetch('/api/never'));</script>`),
     );
     app.get('/heavy-ok.html', (_req, res) => void res.send(`<!doctype html><title>Welcome</title><h1>Welcome</h1>${furniture(60)}`));
+    app.get('/opener.html', (_req, res) =>
+      void res.send(`<!doctype html><title>Plan list</title><a href="/compare.html" target="_blank" rel="opener">Compare plans</a>`),
+    );
+    app.get('/compare.html', (_req, res) => void res.status(500).send(`<!doctype html><title>Error</title><h1>Something went wrong</h1>`));
     app.get('/moved', (_req, res) => void res.redirect(302, '/broken-empty'));
     app.get('/broken-empty', (_req, res) => void res.status(500).end());
   });
@@ -125,6 +129,18 @@ describe('people on pages built like real ones', () => {
   it('a redirect to an empty 500 is an http-error with the status of the page it ended on', async () => {
     const people = await run([{ type: 'navigate', url: `${site.url}/moved` }]);
     for (const person of people) expect(person).toMatchObject({ failedStep: 0, errorClass: 'http-error', httpStatus: 500, error: 'GET /broken-empty answered 500' });
+  });
+
+  it('a popup whose page answered 500 fails the step in it as an http-error with that status', async () => {
+    const people = await run([
+      { type: 'navigate', url: `${site.url}/opener.html` },
+      { type: 'click', target: 'main', selectors: [['aria/Compare plans']] },
+      { type: 'click', target: `${site.url}/compare.html`, selectors: [['aria/Pick Gold']] },
+    ]);
+    for (const person of people) {
+      expect(person).toMatchObject({ failedStep: 2, errorClass: 'http-error', httpStatus: 500 });
+      expect(person.error).toMatch(/^GET \/compare.html answered 500/);
+    }
   });
 
   it('a person who gets through a heavy page ends with its status', async () => {

@@ -7,9 +7,9 @@
 // of the runner's CPU each. The watch listens only for documents (onMainDocument) and for failed
 // requests (few: they are what it counts), and asks the pages for their requests only when a
 // step fails: Playwright keeps each page's last 100 (page.requests()).
-import type { BrowserContext, Page, Request } from 'playwright-core';
+import type { BrowserContext, Page, Request, Response } from 'playwright-core';
 import { BLOCKED_ERROR } from './errors.js';
-import { onMainDocument } from './playwright.js';
+import { isMainFrameOf, onMainDocument } from './playwright.js';
 
 /** Requests whose answer a person waits for; images and fonts never block a flow. */
 const WAITED_FOR = new Set(['document', 'fetch', 'xhr']);
@@ -62,12 +62,26 @@ export class NetworkWatch {
   }
 
   #watchDocuments(page: Page): void {
+    let followed = false;
     this.documentsBy = onMainDocument(page, (request, response) => {
-      if (!response) return;
-      this.lastDocumentStatus = response.status();
-      this.lastDocumentUrl = response.url();
-      this.lastDocument = describe(request);
+      followed = true;
+      if (response) this.#document(request, response);
     });
+    // Playwright hands a popup over once its first page has begun to load: that document's
+    // navigation has gone by unseen. Its request is asked of the popup, once (from then on
+    // Playwright sends that popup's requests; popups are few).
+    if (page.url() === 'about:blank') return;
+    void page.requests().then((requests) => {
+      const document = requests.findLast((r) => r.isNavigationRequest() && isMainFrameOf(page, r));
+      const response = document?.existingResponse();
+      if (!followed && document && response) this.#document(document, response);
+    }, () => undefined);
+  }
+
+  #document(request: Request, response: Response): void {
+    this.lastDocumentStatus = response.status();
+    this.lastDocumentUrl = response.url();
+    this.lastDocument = describe(request);
   }
 
   #failed(request: Request): void {

@@ -45,7 +45,8 @@ export function onMainDocument(page: Playwright.Page, listener: (request: Playwr
   return 'response';
 }
 
-function isMainFrameOf(page: Playwright.Page, request: Playwright.Request): boolean {
+/** Whether a navigation request is the page's own document (not one of its frames'). */
+export function isMainFrameOf(page: Playwright.Page, request: Playwright.Request): boolean {
   try {
     return request.frame() === page.mainFrame();
   } catch {

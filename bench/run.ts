@@ -20,10 +20,12 @@ const wanted = (section: string): boolean => !ONLY || ONLY.has(section);
 const RUNS = QUICK ? 1 : 5;
 /**
  * Rounds of the overhead section by people at once: a round's ratio carries the machine's
- * noise of minutes, so rounds are taken as often as time allows — nine where a round takes a
- * minute or less, seven at 50 (five minutes a round) — and never fewer than five.
+ * noise of minutes, so rounds are taken as often as time allows — 21 at 1 person (a quarter of a
+ * minute a round), 15 at 10 (under a minute), 9 at 50 (four to five minutes) — and never fewer
+ * than five. Nine rounds a point left the ratio of the medians swinging by 5 % between runs of the
+ * same build (1 person's CPU 0.897× then 1.047×), more than the goal's margin.
  */
-const OVERHEAD_ROUNDS: Record<number, number> = QUICK ? { 1: 1, 4: 1 } : { 1: 9, 10: 9, 50: 7 };
+const OVERHEAD_ROUNDS: Record<number, number> = QUICK ? { 1: 1, 4: 1 } : { 1: 21, 10: 15, 50: 9 };
 /** Images and scripts on each page of the furnished demo site (section 9), and its rounds. */
 const FURNITURE = 40;
 const FURNISHED_ROUNDS: Record<number, number> = QUICK ? { 2: 1 } : { 10: 9 };
@@ -380,7 +382,7 @@ function mergeSections(sections: readonly string[], sectionVerdicts: readonly st
   const header = `# Turnout benchmarks
 
 Produced section by section by \`npm run bench -- --only …\`, each section saying when and on what machine; every figure below comes from the run its section names. ${retried.length ? `Measured again in the latest run because someone failed in the first try (${retried.length}): ${retried.join('; ')}.` : ''}
-Reproduce: \`npm run bench\` (3 to 4 hours on this machine, capacity alone 2 to 2¼ hours on a slow day), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only overhead,vitals\` (some sections, merged in place).
+Reproduce: \`npm run bench\` (3½ to 4½ hours on this machine, capacity alone 2 to 2¼ hours on a slow day), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only overhead,vitals\` (some sections, merged in place).
 
 ## Goals
 
@@ -462,7 +464,7 @@ async function main(): Promise<void> {
 
 Produced by \`npm run bench\`${QUICK ? ' -- --quick (smoke run: 1 run, small crowds — not for comparison)' : ''}${ONLY ? ` -- --only ${[...ONLY].join(',')} (those sections alone)` : ''} on ${measuredOn()}; every figure below comes from that run.
 Machine: ${machine()}. Browsers: Debian's chromium-headless-shell unless said otherwise.
-Reproduce: \`npm run bench\` (3 to 4 hours on this machine, capacity alone 2 to 2¼ hours on a slow day), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only vitals\` (some sections, merged in place).
+Reproduce: \`npm run bench\` (3½ to 4½ hours on this machine, capacity alone 2 to 2¼ hours on a slow day), \`npm run bench -- --quick\` (a few minutes), \`npm run bench -- --profile\` (section 6 alone), or \`npm run bench -- --only vitals\` (some sections, merged in place).
 
 ## Goals
 

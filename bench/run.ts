@@ -22,8 +22,9 @@ const RUNS = QUICK ? 1 : 5;
  * Rounds of the overhead section by people at once: a round's ratio carries the machine's
  * noise of minutes, so rounds are taken as often as time allows — 21 at 1 person (a quarter of a
  * minute a round), 15 at 10 (under a minute), 9 at 50 (four to five minutes) — and never fewer
- * than five. Nine rounds a point left the ratio of the medians swinging by 5 % between runs of the
- * same build (1 person's CPU 0.897× then 1.047×), more than the goal's margin.
+ * than five. Nine rounds a point left the ratio of the medians swinging by 5 % between runs of
+ * engines that differ in nothing the demo's pages can feel (1 person's CPU 0.897× then 1.047×),
+ * more than the goal's margin.
  */
 const OVERHEAD_ROUNDS: Record<number, number> = QUICK ? { 1: 1, 4: 1 } : { 1: 21, 10: 15, 50: 9 };
 /** Images and scripts on each page of the furnished demo site (section 9), and its rounds. */

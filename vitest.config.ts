@@ -8,6 +8,10 @@ export default defineConfig({
     // times, think pauses, the demo's ground truth with its timeouts). Two files at a time, tried on
     // this 2-core machine, took 924–1,223 s where one after another took 1,050–1,234 s.
     fileParallelism: false,
+    // One after another in one worker process, which keeps the modules it has loaded: each file
+    // starts its own servers, browsers and sinks and stops them, so nothing else carries over, and
+    // the suite saves loading Playwright, Express and the engine again for each of its ~50 files.
+    isolate: false,
     testTimeout: 120_000,
     hookTimeout: 60_000,
     // Marks the processes each file starts: its "no Chromium left behind" counts its own only, not

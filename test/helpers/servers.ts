@@ -69,9 +69,17 @@ export function chromiumProcesses(): number {
 /** Chromium's command lines, any build: Debian's, Playwright's downloads. */
 const CHROMIUM = /\/usr\/lib\/chromium\/|chrome-linux|headless_shell/;
 
-/** Sessions of this file's browsers seen so far (kept on globalThis: test/helpers/mark.ts samples too). */
+/**
+ * Sessions of this file's browsers seen so far: kept on globalThis under the file's mark, since the
+ * files share one worker process one after another (vitest.config.ts) and the next file starts afresh.
+ */
 const SEEN = Symbol.for('turnout.test.chromiumSessions');
-const seenSessions = ((globalThis as Record<symbol, Set<number>>)[SEEN] ??= new Set<number>());
+function seenSessions(): Set<number> {
+  const mark = process.env[FILE_MARK];
+  const shared = globalThis as unknown as Record<symbol, { mark: string | undefined; sessions: Set<number> } | undefined>;
+  if (shared[SEEN]?.mark !== mark) shared[SEEN] = { mark, sessions: new Set() };
+  return shared[SEEN]!.sessions;
+}
 
 /**
  * This file's Chromium processes (see chromiumProcesses), each with its command line: a browser
@@ -82,17 +90,18 @@ const seenSessions = ((globalThis as Record<symbol, Set<number>>)[SEEN] ??= new 
  */
 export function ownChromium(): { pid: number; args: string }[] {
   const mark = `${FILE_MARK}=${process.env[FILE_MARK]}\0`;
+  const seen = seenSessions();
   const marked = new Map<number, boolean>();
   const leaderMarked = (session: number): boolean => {
     if (!marked.has(session)) {
       // A leader that has exited (gone, or a zombie with an empty environment): ours if it was before.
-      let mine = seenSessions.has(session);
+      let mine = seen.has(session);
       try {
         mine ||= readFileSync(`/proc/${session}/environ`, 'latin1').includes(mark);
       } catch {
         /* gone */
       }
-      if (mine) seenSessions.add(session);
+      if (mine) seen.add(session);
       marked.set(session, mine);
     }
     return marked.get(session)!;

@@ -108,6 +108,9 @@ beforeAll(async () => {
       busyPresses++;
       return void res.end('ok');
     }
+    if (asked.pathname === '/plain') {
+      return void res.end('<title>Plain</title><p>Nothing to fill in here</p>');
+    }
     if (asked.pathname === '/hang') {
       hangPosts++;
       hanging.add(res);
@@ -136,8 +139,10 @@ afterAll(async () => {
   await site?.close();
 });
 
-describe('the first selector candidate', () => {
-  it('is used at once while it matches, and searched past in order when it does not', async () => {
+// The cases run at once, as the people of different runs share a farm: each keeps to its own pages
+// and counters, and most of their time is a page's deliberate wait, not work.
+describe.concurrent('the first selector candidate', () => {
+  it('is used at once while it matches, and searched past in order when it does not', async ({ expect }) => {
     const scenario = parseScenario({
       title: 'first candidate',
       steps: [
@@ -157,7 +162,7 @@ describe('the first selector candidate', () => {
     ]);
   });
 
-  it('asks for an `aria/Name` candidate without a role under the role its element had, and under every role when that changes', async () => {
+  it('asks for an `aria/Name` candidate without a role under the role its element had, and under every role when that changes', async ({ expect }) => {
     const scenario = parseScenario({
       title: 'a field without a recorded role',
       steps: [
@@ -180,11 +185,11 @@ describe('the first selector candidate', () => {
     expect(firstRole.get(scenario.steps[1]!)).toBe('textbox');
   });
 
-  it('still names the step’s whole wait when no candidate ever matches', async () => {
+  it('still names the step’s whole wait when no candidate ever matches', async ({ expect }) => {
     const scenario = parseScenario({
       title: 'nothing matches',
       steps: [
-        { type: 'navigate', url: `${url}/` },
+        { type: 'navigate', url: `${url}/plain` },
         { type: 'change', selectors: [['#gone'], ['text/Nowhere']], value: 'x' },
       ],
     });
@@ -193,7 +198,7 @@ describe('the first selector candidate', () => {
     expect(person.error).toBe('no element matched "#gone", "text/Nowhere" within 3000 ms');
   });
 
-  it('clicks the first candidate at once, the next one where the first is gone', async () => {
+  it('clicks the first candidate at once, the next one where the first is gone', async ({ expect }) => {
     const scenario = parseScenario({
       title: 'pick a button',
       steps: [
@@ -210,7 +215,7 @@ describe('the first selector candidate', () => {
     ]);
   });
 
-  it('sends a click once when the page answers after the first candidate’s time', async () => {
+  it('sends a click once when the page answers after the first candidate’s time', async ({ expect }) => {
     const scenario = parseScenario({
       title: 'slow answer',
       steps: [
@@ -227,7 +232,7 @@ describe('the first selector candidate', () => {
     expect([...posts.entries()].sort(([a], [b]) => a - b)).toEqual([[1, 1], [2, 1]]);
   });
 
-  it('clicks without a new page and waits for an element on the first candidate, the next one where the first is gone', async () => {
+  it('clicks without a new page and waits for an element on the first candidate, the next one where the first is gone', async ({ expect }) => {
     const scenario = parseScenario({
       title: 'flip a switch',
       steps: [
@@ -245,7 +250,7 @@ describe('the first selector candidate', () => {
     expect([...flipped.entries()].sort(([a], [b]) => a - b)).toEqual([[1, 1], [2, 1], [3, 1], [4, 1], [5, 1], [6, 1]]);
   });
 
-  it('waits for a page busy with a click it was sent, and fails the step there when it stays busy past the step’s time', async () => {
+  it('waits for a page busy with a click it was sent, and fails the step there when it stays busy past the step’s time', async ({ expect }) => {
     const busy = (ms: number) =>
       parseScenario({
         title: 'busy page',
@@ -266,7 +271,7 @@ describe('the first selector candidate', () => {
     expect(stuck.error).toMatch(/^sent the click to "#check", but the page did not finish taking it within the step's 4 s/);
   });
 
-  it('says the click was sent and no page came when the page never answers a click it took late', async () => {
+  it('says the click was sent and no page came when the page never answers a click it took late', async ({ expect }) => {
     const scenario = parseScenario({
       title: 'never answered',
       steps: [

@@ -119,12 +119,16 @@ export function percentile(values: readonly number[], p: number): number {
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))] ?? NaN;
 }
 
-/** When and on what the benchmark measured: "2026-12-03, build 6cc6c55" ("+ changes" when the work tree differs from the commit). */
+/**
+ * When and on what the benchmark measured: "2026-12-03, build 6cc6c55" ("+ changes" when the work
+ * tree differs from the commit). BENCHMARKS.md does not count: a run of several sections writes
+ * each into it as soon as it is measured, which would mark the sections after the first.
+ */
 export function measuredOn(): string {
   const day = new Date().toISOString().slice(0, 10);
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim();
-    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no']).toString().trim() !== '';
+    const changed = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.md']).toString().trim() !== '';
     return `${day}, build ${commit}${changed ? ' + changes' : ''}`;
   } catch {
     return `${day}, build unknown (no git)`;

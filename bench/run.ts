@@ -187,8 +187,11 @@ async function capacityPoints(runs: (() => Promise<CapacityRun>)[], concurrency:
 /** The two sides of a capacity measurement, for a crowd of `users`, `c` at once. */
 function crowd(site: string, smtp: number) {
   // Twice the crowd in all, so that most people start when others finish (a steady state), but
-  // at most 100: the last point is about where the knee is, not a second half-hour.
-  const peopleAt = (c: number): number => Math.min(100, Math.max(2, c * 2));
+  // at least 50 from 10 at once and at most 100: the last point is about where the knee is, not a
+  // second half-hour. 20 people at 10 at once were two waves of half a minute, and a run's
+  // flows/min moved by a third between runs of the same side (29–40, 32–39); 100 people at 50
+  // and at 100 at once moved by a tenth.
+  const peopleAt = (c: number): number => (c < 10 || QUICK ? Math.max(2, c * 2) : Math.min(100, Math.max(50, c * 2)));
   const passedOf = (t: { stdout: string; code: number | null }, users: number, hand: boolean): number =>
     hand ? Number(JSON.parse(t.stdout.trim().split('\n').at(-1) ?? '{}').passed ?? 0) : Number(/(\d+) people: (\d+) passed/.exec(t.stdout)?.[2] ?? (t.code === 0 ? users : 0));
   // Like for like, as in section 1: the hand-written flow measures no Web Vitals, so the judged

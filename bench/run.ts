@@ -190,7 +190,8 @@ function crowd(site: string, smtp: number) {
   // at least 50 from 10 at once and at most 100: the last point is about where the knee is, not a
   // second half-hour. 20 people at 10 at once were two waves of half a minute, start-up a good
   // part of each run; 50 are five waves. (It did not narrow the spread: a run's flows/min at 10
-  // at once moved 29–40 with 20 people and 29–41 with 50 — the machine's minutes, not the crowd.)
+  // at once moved 29–40 (Turnout) and 32–39 (plain Playwright) with 20 people, 29–39 and 29–41
+  // with 50 — the machine's minutes, not the crowd.)
   const peopleAt = (c: number): number => (c < 10 || QUICK ? Math.max(2, c * 2) : Math.min(100, Math.max(50, c * 2)));
   const passedOf = (t: { stdout: string; code: number | null }, users: number, hand: boolean): number =>
     hand ? Number(JSON.parse(t.stdout.trim().split('\n').at(-1) ?? '{}').passed ?? 0) : Number(/(\d+) people: (\d+) passed/.exec(t.stdout)?.[2] ?? (t.code === 0 ? users : 0));

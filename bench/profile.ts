@@ -2,11 +2,13 @@
 // the hand-written flow, from the two processes themselves. Per person: the Chrome DevTools
 // Protocol messages each sends (DEBUG=pw:protocol), by method, and the events Chromium sends back;
 // the Node process's own CPU, garbage collections and allocations; its CPU by component, from
-// `node --cpu-prof`.
+// `node --cpu-prof`; and what one of the Playwright calls Turnout adds costs, timed alone.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { stat as statOf, timed, type Stat } from './measure.js';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, findChromium } from '../server/src/engine/chromium.js';
+import { chromiumCpu, stat as statOf, timed, type Stat } from './measure.js';
 
 export interface Side {
   label: string;
@@ -176,7 +178,65 @@ async function cpuSplit(sides: Side[], people: number, runs: number, log: (line:
   return out;
 }
 
-/** The profile section: protocol messages per person and the Node process's time by component. */
+/** What one Playwright call costs on this machine: the Node process's CPU and Chromium's, per call. */
+export interface CallCost {
+  call: string;
+  node: Stat;
+  browser: Stat;
+}
+
+export interface CallCosts {
+  rounds: number;
+  perRound: number;
+  calls: CallCost[];
+}
+
+/** Calls timed a round, and rounds (each call timed once a round, the order alternating). */
+const CALLS_A_ROUND = 1000;
+const CALL_ROUNDS = 5;
+
+/**
+ * The calls Turnout makes that the hand-written flow does not, each timed alone in this process on
+ * one loaded page of a headless-shell launched as Turnout launches it: CPU milliseconds a call of
+ * this process (Playwright's client) and of Chromium (read from /proc), medians of the rounds.
+ */
+export async function callCosts(rounds = CALL_ROUNDS, perRound = CALLS_A_ROUND): Promise<CallCosts> {
+  const browser = await chromium.launch({ executablePath: findChromium('headless-shell')!.executablePath, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    await page.setContent('<title>Check your email · HealthMarket</title><h1>Check your email</h1>');
+    const calls: [string, () => Promise<unknown>][] = [
+      ['page.title', () => page.title()],
+      ['page.waitForLoadState', () => page.waitForLoadState('load')],
+    ];
+    const samples = new Map(calls.map(([name]) => [name, { node: [] as number[], browser: [] as number[] }]));
+    for (const [, call] of calls) for (let i = 0; i < 100; i++) await call(); // warm-up
+    for (let round = 0; round < rounds; round++) {
+      for (const [name, call] of round % 2 ? [...calls].reverse() : calls) {
+        const cpu = process.cpuUsage();
+        const chromiumSeconds = chromiumCpu();
+        for (let i = 0; i < perRound; i++) await call();
+        const { user, system } = process.cpuUsage(cpu);
+        samples.get(name)!.node.push((user + system) / 1000 / perRound);
+        samples.get(name)!.browser.push((chromiumSeconds() * 1000) / perRound);
+      }
+    }
+    return { rounds, perRound, calls: calls.map(([call]) => ({ call, node: statOf(samples.get(call)!.node), browser: statOf(samples.get(call)!.browser) })) };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The table of what a call costs, and what Turnout's extra calls of each come to a person. */
+export function callCostText({ rounds, perRound, calls }: CallCosts): string {
+  const ms = (s: Stat): string => `${s.median.toFixed(3)} ms (${s.min.toFixed(3)}–${s.max.toFixed(3)})`;
+  return `What one call costs on this machine, timed alone in the bench's process on one loaded page of a headless-shell (${rounds} round(s) of ${perRound} calls, median (min–max) of the rounds): CPU milliseconds a call of the Node process and of Chromium. The sections below multiply these by the calls Turnout adds a person.
+
+| call | the Node process | Chromium |
+|---|---:|---:|
+${calls.map((c) => `| \`${c.call}\` | ${ms(c.node)} | ${ms(c.browser)} |`).join('\n')}`;
+}
+
 /** CPU profiles taken of each side: the section gives each component's median. */
 const PROFILE_RUNS = 3;
 
@@ -199,6 +259,20 @@ function splitText(h: { node: Stat; browsers: Stat }, t: { node: Stat; browsers:
   return `Of the extra CPU per person (${signed(total)} ms), ${signed(node)} ms is in the Node process (Playwright's client and Turnout) and ${signed(browsers)} ms in the browsers.`;
 }
 
+/** What the calls Turnout adds a person come to at one call's cost (callCosts), against the CPU a person. */
+function costText(costs: readonly CallCost[], calls: readonly { m: string; h: number; t: number }[], h: { node: Stat; browsers: Stat }, t: { node: Stat; browsers: Stat }): string {
+  const perPerson = (h.node.median + h.browsers.median) * 1000;
+  const extra = (t.node.median + t.browsers.median) * 1000 - perPerson;
+  const parts = costs.flatMap((c) => {
+    const added = (calls.find((x) => x.m === c.call)?.t ?? 0) - (calls.find((x) => x.m === c.call)?.h ?? 0);
+    if (added < 0.5) return [];
+    const node = added * c.node.median;
+    const browser = added * c.browser.median;
+    return [`${signed(added, 1)} \`${c.call}\` at one call's cost come to ${(node + browser).toFixed(1)} ms a person (${node.toFixed(1)} in the Node process, ${browser.toFixed(1)} in Chromium), ${(((node + browser) / perPerson) * 100).toFixed(1)} % of the hand-written flow's ${perPerson.toFixed(0)} ms a person${extra > 0 ? ` and ${(((node + browser) / extra) * 100).toFixed(0)} % of the ${extra.toFixed(0)} ms Turnout adds` : ''}`];
+  });
+  return parts.length ? ` Timed alone (above): ${parts.join('; ')}.` : '';
+}
+
 /** The Playwright calls Turnout makes more of, with what each is for. */
 function whyText(calls: readonly { m: string; h: number; t: number }[]): string {
   const more = calls.filter((c) => c.t - c.h >= 0.5).slice(0, 5);
@@ -212,7 +286,7 @@ function whyText(calls: readonly { m: string; h: number; t: number }[]): string 
  * they are worth reading; on a saturated machine a sample also counts time the process waited for
  * a core, so the larger crowd is profiled by its counts, CPU and collections alone.
  */
-export async function profileSection(hand: Side, turnout: Side, people: number, log: (line: string) => void, splitRuns = 5, cpuProfiles = true): Promise<string> {
+export async function profileSection(hand: Side, turnout: Side, people: number, log: (line: string) => void, splitRuns = 5, cpuProfiles = true, costs?: CallCosts): Promise<string> {
   const counts: ProtocolCount[] = [];
   for (const side of [hand, turnout]) {
     counts.push(await protocolCounts(side, people));
@@ -296,7 +370,7 @@ What the Node process allocates, per person (one more run a side with V8's sampl
 ${allocRows.join('\n')}
 | **all** | **${mb(allOf(ha)).toFixed(2)} MB** | **${mb(allOf(ta)).toFixed(2)} MB** | **${signed(mb(allOf(ta) - allOf(ha)), 2)} MB (${(allOf(ta) / allOf(ha)).toFixed(3)}×)** |
 ${profiles ? `\n${profiles.table(turnout.label)}\n` : ''}
-${profiles ? `${profiles.findings}; ` : 'What Turnout adds: '}${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person (${signed(((sum(t) - sum(h)) / sum(h)) * 100, 1)} %), ${signed(eventsOf(t) - eventsOf(h), 1)} events back (${signed(((eventsOf(t) - eventsOf(h)) / eventsOf(h)) * 100, 1)} %). ${splitText(hs, ts)} ${gcText(hs, ts, { h: mb(allOf(ha)), t: mb(allOf(ta)) })} ${whyText(apiNames)}${profiles ? ` Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.` : ''}`;
+${profiles ? `${profiles.findings}; ` : 'What Turnout adds: '}${extraSent >= 0 ? `${extraSent.toFixed(1)} more` : `${(-extraSent).toFixed(1)} fewer`} protocol messages a person (${signed(((sum(t) - sum(h)) / sum(h)) * 100, 1)} %), ${signed(eventsOf(t) - eventsOf(h), 1)} events back (${signed(((eventsOf(t) - eventsOf(h)) / eventsOf(h)) * 100, 1)} %). ${splitText(hs, ts)} ${gcText(hs, ts, { h: mb(allOf(ha)), t: mb(allOf(ta)) })} ${whyText(apiNames)}${costs ? costText(costs.calls, apiNames, hs, ts) : ''}${profiles ? ` Sampled profiles of ${PROFILE_RUNS} runs a side: a difference under about 10 % of the total is within this machine's noise.` : ''}`;
 }
 
 /** How much more the Node process allocated a person, and how many more collections and pauses that cost. */

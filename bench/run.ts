@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { dashboardLag, sinkThroughput, chromeReplayer } from './in-process.js';
 import { fmt, machine, measuredOn, pssPeak, stat, timed, type Stat } from './measure.js';
-import { profileSection, type Side } from './profile.js';
+import { callCosts, callCostText, profileSection, type Side } from './profile.js';
 import { freePort } from '../test/helpers/servers.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -403,9 +403,11 @@ ${goals.join('\n')}
  */
 async function profile(site: string, smtp: number): Promise<string> {
   const crowds = QUICK ? [{ people: 2, cpuProfiles: true }, { people: 3, cpuProfiles: false }] : [{ people: 10, cpuProfiles: true }, { people: 50, cpuProfiles: false }];
+  const costs = await callCosts(QUICK ? 1 : undefined, QUICK ? 100 : undefined);
+  log('profile: what one call costs');
   const parts: string[] = [];
-  for (const { people, cpuProfiles } of crowds) parts.push(`### ${people} people at once\n\n${await profileSection(...sides(site, smtp), people, log, QUICK ? 1 : 5, cpuProfiles)}`);
-  return `\`npm run bench -- --profile\` prints this section alone.\n\n${parts.join('\n\n')}`;
+  for (const { people, cpuProfiles } of crowds) parts.push(`### ${people} people at once\n\n${await profileSection(...sides(site, smtp), people, log, QUICK ? 1 : 5, cpuProfiles, costs)}`);
+  return `\`npm run bench -- --profile\` prints this section alone.\n\n${callCostText(costs)}\n\n${parts.join('\n\n')}`;
 }
 
 async function main(): Promise<void> {

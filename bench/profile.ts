@@ -262,13 +262,14 @@ function splitText(h: { node: Stat; browsers: Stat }, t: { node: Stat; browsers:
 /** What the calls Turnout adds a person come to at one call's cost (callCosts), against the CPU a person. */
 function costText(costs: readonly CallCost[], calls: readonly { m: string; h: number; t: number }[], h: { node: Stat; browsers: Stat }, t: { node: Stat; browsers: Stat }): string {
   const perPerson = (h.node.median + h.browsers.median) * 1000;
-  // Under a millisecond a person, what Turnout adds is nothing to take a share of.
   const extra = (t.node.median + t.browsers.median) * 1000 - perPerson;
   const parts = costs.flatMap((c) => {
-    const added = (calls.find((x) => x.m === c.call)?.t ?? 0) - (calls.find((x) => x.m === c.call)?.h ?? 0);
+    const made = calls.find((x) => x.m === c.call);
+    const added = made ? made.t - made.h : 0;
     if (added < 0.5) return [];
     const node = added * c.node.median;
     const browser = added * c.browser.median;
+    // Under a millisecond a person, what Turnout adds is nothing to take a share of.
     return [`${signed(added, 1)} \`${c.call}\` at one call's cost come to ${(node + browser).toFixed(1)} ms a person (${node.toFixed(1)} in the Node process, ${browser.toFixed(1)} in Chromium), ${(((node + browser) / perPerson) * 100).toFixed(1)} % of the hand-written flow's ${perPerson.toFixed(0)} ms a person${extra >= 1 ? ` and ${(((node + browser) / extra) * 100).toFixed(0)} % of the ${extra.toFixed(0)} ms Turnout adds` : ''}`];
   });
   return parts.length ? ` Timed alone (above): ${parts.join('; ')}.` : '';
